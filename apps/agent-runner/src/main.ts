@@ -1,0 +1,4 @@
+import { loadRunnerConfig } from './config/runner.config.js';
+
+const config = loadRunnerConfig();
+console.error(`agent-runner: reading ${config.runSpecPath}`);

@@ -1,0 +1,23 @@
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ReadinessService } from './readiness.service.js';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  /** Liveness: the process serves HTTP. */
+  @Get('healthz')
+  @HttpCode(HttpStatus.OK)
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 503 with the reasons while any check fails. */
+  @Get('readyz')
+  readyz(@Res({ passthrough: true }) res: Response): { status: 'ok' | 'not-ready'; reasons: string[] } {
+    const reasons = this.readiness.reasons();
+    if (reasons.length > 0) res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: reasons.length ? 'not-ready' : 'ok', reasons };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './cluster.js';
+export * from './eventually.js';
+export * from './nats.js';
+export * from './postgres.js';
