@@ -17,3 +17,5 @@ export * from './labels.js';
 export * from './schema/common.js';
 export { RULES, type Rule } from './schema/dsl.js';
 export * from './schema/object.js';
+export * from './runner-contract.js';
+export * from './template.js';

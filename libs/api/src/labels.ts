@@ -31,6 +31,8 @@ export const ANNOTATIONS = {
   loopControl: `${P}/loop-control`,
   /** The hash of the spec a child object was built from. */
   specHash: `${P}/spec-hash`,
+  /** Set (to any value) by agentctl / the control plane to cancel a run: the controllers stop its runtime. */
+  cancelRequested: `${P}/cancel-requested`,
 } as const;
 
 export const FINALIZERS = {

@@ -1,1 +1,2 @@
 export * from './load-env-config.js';
+export * from './validators.js';

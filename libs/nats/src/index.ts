@@ -1,1 +1,3 @@
+export * from './messages.js';
+export * from './stream.js';
 export * from './subjects.js';

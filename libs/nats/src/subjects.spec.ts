@@ -1,4 +1,4 @@
-import { generalSubject, parseSubject, runSubject } from './subjects.js';
+import { generalSubject, parseSubject, runSubject, subjectToken } from './subjects.js';
 
 const run = { namespace: 'agents', workflow: 'fix-bug-1', uid: '3f1c', agentId: 'codex', kind: 'output' };
 
@@ -32,5 +32,12 @@ describe('subjects', () => {
   it('refuses tokens that would change the subject structure, naming the field', () => {
     expect(() => runSubject({ ...run, workflow: 'a.b' })).toThrow(/workflow="a.b"/);
     expect(() => generalSubject('>')).toThrow(/kind=">"/);
+  });
+});
+
+describe('subjectToken', () => {
+  it('turns a dotted run name into one token', () => {
+    expect(subjectToken('fix.bug 1>*')).toBe('fix_bug_1__');
+    expect(runSubject({ ...run, workflow: subjectToken('a.b') })).toBe('workflow.agents.a_b.3f1c.agent.codex.output');
   });
 });

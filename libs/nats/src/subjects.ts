@@ -32,6 +32,11 @@ function token(name: string, value: string): string {
   return value;
 }
 
+/** Makes any text usable as one subject token: '.', '*', '>' and whitespace become '_'. */
+export function subjectToken(value: string): string {
+  return value.replace(/[.*>\s]/g, '_') || '_';
+}
+
 export function runSubject(s: RunSubject): string {
   return [
     SUBJECT_ROOT,

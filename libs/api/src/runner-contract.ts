@@ -1,0 +1,70 @@
+/**
+ * The contract between the controllers and the agent runner (the program of every AgentRun Job):
+ * /workspace/run.json (the run), /workspace/agent-runner.json (how to run the provider) and the terminal status the
+ * runner writes to /workspace/.agent/status.json, which Kubernetes turns into the container's termination message.
+ */
+import type { ArtifactRef, ImplementationSpecFields } from './schema/common.js';
+
+export const RUNNER_SCHEMA_VERSION = 'agents.proompteng.ai/runner/v1';
+
+export const RUNNER_PATHS = {
+  workspace: '/workspace',
+  runSpec: '/workspace/run.json',
+  runnerSpec: '/workspace/agent-runner.json',
+  status: '/workspace/.agent/status.json',
+  log: '/workspace/.agent/runner.log',
+  systemPromptDir: '/workspace/.agent/system-prompt',
+  systemPromptFile: 'system-prompt.txt',
+} as const;
+
+export interface RunSpecFile {
+  provider: string;
+  agentRun: { name: string; uid: string; namespace: string };
+  agent: { name: string; config?: Record<string, unknown>; env?: { name: string; value: string }[] };
+  implementation: ImplementationSpecFields;
+  /** The rendered implementation text: the agent's prompt. */
+  prompt: string;
+  parameters: Record<string, string>;
+  memory: { type: string; connectionRef: { name: string; key?: string } } | null;
+  artifacts: ArtifactRef[];
+  vcs?: Record<string, unknown>;
+  goal?: { objective: string; tokenBudget?: number };
+  /** Inline system prompt (a prompt from a Secret or ConfigMap is mounted as a file instead). */
+  systemPrompt?: string;
+  metadata: Record<string, string>;
+}
+
+export interface RunnerSpecFile {
+  schemaVersion: typeof RUNNER_SCHEMA_VERSION;
+  provider: {
+    name: string;
+    binary: string;
+    argsTemplate: string[];
+    envTemplate: Record<string, string>;
+    inputFiles: { path: string; content: string }[];
+    outputArtifacts: ArtifactRef[];
+  };
+  inputs: Record<string, string>;
+  /** Seconds before the runner stops the provider (undefined = no limit). */
+  timeoutSeconds?: number;
+  payloads: { eventFilePath: string };
+  artifacts: { statusPath: string; logPath: string; logRetentionSeconds: number };
+  systemPrompt?: { path?: string; sha256: string };
+  /** Where run events go: the run-scoped subject without its final <kind> token (the runner appends it). */
+  events: { subjectPrefix: string; agentId: string };
+}
+
+export type RunnerOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/** The terminal status JSON (kept under 4 KiB: it travels as a termination message). */
+export interface RunnerStatusFile {
+  status: RunnerOutcome;
+  exitCode: number | null;
+  signal?: string | null;
+  startedAt: string;
+  finishedAt: string;
+  provider?: string;
+  binary?: string;
+  error?: string;
+  artifacts?: ArtifactRef[];
+}
