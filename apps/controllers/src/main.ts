@@ -1,13 +1,28 @@
 import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { loadControllersConfig } from './config/controllers.config.js';
+import { ControllersLifecycle } from './runtime/runtime.module.js';
+
+const LEVELS: Record<string, LogLevel[]> = {
+  debug: ['error', 'warn', 'log', 'debug'],
+  info: ['error', 'warn', 'log'],
+  warn: ['error', 'warn'],
+  error: ['error'],
+};
 
 async function main(): Promise<void> {
   const config = loadControllersConfig();
-  const app = await NestFactory.create(AppModule, { bufferLogs: false });
+  const app = await NestFactory.create(AppModule.register(config), { logger: LEVELS[config.logLevel] });
   app.enableShutdownHooks();
   await app.listen(config.httpPort);
+  const problem = await app.get(ControllersLifecycle).start();
+  if (problem) {
+    new Logger('Controllers').error(`Refusing to start: ${problem}`);
+    await app.close();
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -2,8 +2,17 @@ import { EnvConfigError } from '@agents/config';
 import { loadControllersConfig } from './controllers.config.js';
 
 describe('controllers config', () => {
-  it('defaults to port 8080 and the default namespace', () => {
-    expect(loadControllersConfig({})).toEqual({ httpPort: 8080, namespaces: ['default'] });
+  it('defaults to port 8080, the pod namespace and leader election on', () => {
+    const c = loadControllersConfig({ JANGAR_POD_NAMESPACE: 'agents' });
+    expect(c.httpPort).toBe(8080);
+    expect(c.namespaces).toEqual(['agents']);
+    expect(c.leaderElection).toMatchObject({
+      enabled: true,
+      leaseName: 'agents-controller-leader',
+      leaseNamespace: 'agents',
+      leaseDurationSeconds: 30,
+    });
+    expect(c.limits.concurrency).toMatchObject({ perNamespace: 10, perAgent: 5, cluster: 100 });
   });
 
   it.each([
@@ -14,11 +23,36 @@ describe('controllers config', () => {
     expect(loadControllersConfig({ JANGAR_AGENTS_CONTROLLER_NAMESPACES: value }).namespaces).toEqual(want);
   });
 
-  it('rejects "*" mixed with names and a bad port together, naming both variables', () => {
-    const run = () => loadControllersConfig({ JANGAR_AGENTS_CONTROLLER_NAMESPACES: '*,agents', JANGAR_PORT: 'http' });
-    expect(run).toThrow(EnvConfigError);
-    expect(run).toThrow(
-      /JANGAR_PORT="http"[\s\S]*JANGAR_AGENTS_CONTROLLER_NAMESPACES="\*,agents": .*"\*" or a comma-separated list/,
+  it('reads admission lists as JSON arrays or comma lists', () => {
+    const c = loadControllersConfig({
+      JANGAR_AGENTS_CONTROLLER_IMAGES_ALLOWED: '["ghcr.io/acme/*"]',
+      JANGAR_AGENTS_CONTROLLER_BLOCKED_SECRETS: 'root-ca, cloud-admin',
+    });
+    expect(c.admission.imagesAllowed).toEqual(['ghcr.io/acme/*']);
+    expect(c.admission.blockedSecrets).toEqual(['root-ca', 'cloud-admin']);
+  });
+
+  it('takes the runner image from JANGAR_AGENT_RUNNER_IMAGE, then JANGAR_AGENT_IMAGE', () => {
+    expect(loadControllersConfig({ JANGAR_AGENT_IMAGE: 'b:1' }).runner.image).toBe('b:1');
+    expect(loadControllersConfig({ JANGAR_AGENT_IMAGE: 'b:1', JANGAR_AGENT_RUNNER_IMAGE: 'a:1' }).runner.image).toBe(
+      'a:1',
     );
+  });
+
+  it('lists every bad variable in one error', () => {
+    const run = () =>
+      loadControllersConfig({
+        JANGAR_AGENTS_CONTROLLER_NAMESPACES: '*,agents',
+        JANGAR_PORT: 'http',
+        JANGAR_AGENT_RUNNER_NODE_SELECTOR: '[1]',
+        JANGAR_LEADER_ELECTION_ENABLED: 'sometimes',
+      });
+    expect(run).toThrow(EnvConfigError);
+    expect(run).toThrow(/\(4 variables\)/);
+    expect(run).toThrow(/JANGAR_AGENTS_CONTROLLER_NAMESPACES="\*,agents": .*"\*" or a comma-separated list/);
+    expect(run).toThrow(
+      /JANGAR_AGENT_RUNNER_NODE_SELECTOR="\[1\]": JANGAR_AGENT_RUNNER_NODE_SELECTOR must be a JSON object/,
+    );
+    expect(run).toThrow(/JANGAR_LEADER_ELECTION_ENABLED="sometimes": .* must be true or false/);
   });
 });

@@ -1,0 +1,343 @@
+import {
+  AGENT_RUN,
+  LABELS,
+  RUNNER_PATHS,
+  RUNNER_SCHEMA_VERSION,
+  renderTemplate,
+  type AgentRun,
+  type RunSpecFile,
+  type RunnerSpecFile,
+  type WorkloadVolume,
+} from '@agents/api';
+import { controllerRef, makeName, normalizeLabelValue } from '@agents/kube';
+import { runSubject, subjectToken } from '@agents/nats';
+import type { ControllersConfig } from '../../config/controllers.config.js';
+import { runtimeConfig, type Resolved } from './agent-run.resolve.js';
+
+/** Names of a run's children: deterministic, so every create is idempotent. */
+export const jobName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'job');
+export const specConfigMapName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'spec');
+
+/** The agent-run label value: the run name when it fits a label value, else a stable shortened form. */
+export const runLabelValue = (name: string): string => (name.length <= 63 ? name : makeName(name));
+
+export function childLabels(run: AgentRun, r: Resolved): Record<string, string> {
+  return {
+    [LABELS.agentRun]: runLabelValue(run.metadata.name ?? ''),
+    [LABELS.agent]: normalizeLabelValue(r.agent.metadata.name),
+    [LABELS.provider]: normalizeLabelValue(r.provider.metadata.name),
+    [LABELS.implementation]: normalizeLabelValue(r.implementationName),
+  };
+}
+
+/** Metadata aliases the prompt and templates may use (repo → repository, …). */
+const ALIASES: Record<string, string> = {
+  repo: 'repository',
+  issueRepository: 'repository',
+  issue: 'issueNumber',
+  issueId: 'issueNumber',
+  issue_id: 'issueNumber',
+  issue_number: 'issueNumber',
+  title: 'issueTitle',
+  body: 'issueBody',
+  url: 'issueUrl',
+  baseBranch: 'base',
+  base_ref: 'base',
+  baseRef: 'base',
+  headBranch: 'head',
+  head_ref: 'head',
+  headRef: 'head',
+};
+
+export function runMetadata(parameters: Record<string, string>): Record<string, string> {
+  const meta: Record<string, string> = { ...parameters };
+  for (const [alias, canonical] of Object.entries(ALIASES))
+    if (parameters[alias] !== undefined) meta[canonical] ??= parameters[alias];
+  return meta;
+}
+
+export interface EventsConfig {
+  natsUrl: string | undefined;
+}
+
+export function runSpecFile(run: AgentRun, r: Resolved): RunSpecFile {
+  const metadata = runMetadata(r.parameters);
+  const prompt = renderTemplate(r.implementation.text || r.implementation.summary || '', {
+    ...metadata,
+    metadata,
+    parameters: r.parameters,
+    inputs: r.parameters,
+  });
+  return {
+    provider: r.provider.metadata.name ?? '',
+    agentRun: { name: run.metadata.name ?? '', uid: run.metadata.uid ?? '', namespace: run.metadata.namespace ?? '' },
+    agent: { name: r.agent.metadata.name ?? '', config: r.agent.spec.config, env: r.agent.spec.env },
+    implementation: r.implementation,
+    prompt,
+    parameters: r.parameters,
+    memory: r.memory,
+    artifacts: r.provider.spec.outputArtifacts ?? [],
+    ...(r.vcs
+      ? {
+          vcs: {
+            provider: r.vcs.provider,
+            providerName: r.vcs.providerName,
+            repository: r.vcs.repository,
+            baseBranch: r.vcs.baseBranch,
+            headBranch: r.vcs.headBranch,
+            mode: r.vcs.mode,
+          },
+        }
+      : {}),
+    ...(run.spec.goal ? { goal: run.spec.goal } : {}),
+    ...(r.systemPrompt.inline !== undefined ? { systemPrompt: r.systemPrompt.inline } : {}),
+    metadata,
+  };
+}
+
+export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersConfig): RunnerSpecFile {
+  const cfg = runtimeConfig(run);
+  const agentId = r.agent.metadata.name ?? 'agent';
+  const subjectPrefix = runSubject({
+    namespace: subjectToken(run.metadata.namespace ?? ''),
+    workflow: subjectToken(run.metadata.name ?? ''),
+    uid: subjectToken(run.metadata.uid ?? ''),
+    agentId: subjectToken(agentId),
+    kind: 'x',
+  }).slice(0, -1);
+  return {
+    schemaVersion: RUNNER_SCHEMA_VERSION,
+    provider: {
+      name: r.provider.metadata.name ?? '',
+      binary: r.provider.spec.binary,
+      argsTemplate: r.provider.spec.argsTemplate ?? [],
+      envTemplate: r.provider.spec.envTemplate ?? {},
+      inputFiles: r.provider.spec.inputFiles ?? [],
+      outputArtifacts: r.provider.spec.outputArtifacts ?? [],
+    },
+    inputs: r.parameters,
+    ...(r.timeoutSeconds ? { timeoutSeconds: r.timeoutSeconds } : {}),
+    payloads: { eventFilePath: RUNNER_PATHS.runSpec },
+    artifacts: {
+      statusPath: RUNNER_PATHS.status,
+      logPath: RUNNER_PATHS.log,
+      logRetentionSeconds: Number(cfg.logRetentionSeconds ?? config.runner.logRetentionSeconds),
+    },
+    systemPrompt: {
+      sha256: r.systemPrompt.sha256,
+      ...(r.systemPrompt.ref ? { path: `${RUNNER_PATHS.systemPromptDir}/${RUNNER_PATHS.systemPromptFile}` } : {}),
+    },
+    events: { subjectPrefix, agentId },
+  };
+}
+
+export interface ConfigMapManifest {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    ownerReferences: ReturnType<typeof controllerRef>[];
+  };
+  data: Record<string, string>;
+}
+
+export function desiredConfigMap(run: AgentRun, r: Resolved, config: ControllersConfig): ConfigMapManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: specConfigMapName(run),
+      namespace: run.metadata.namespace ?? '',
+      labels: childLabels(run, r),
+      ownerReferences: [controllerRef(run, AGENT_RUN)],
+    },
+    data: {
+      'run.json': `${JSON.stringify(runSpecFile(run, r), null, 2)}\n`,
+      'agent-runner.json': `${JSON.stringify(runnerSpecFile(run, r, config), null, 2)}\n`,
+    },
+  };
+}
+
+type Quantities = Record<string, string>;
+interface ResourcesSpec {
+  requests?: Quantities;
+  limits?: Quantities;
+}
+
+/** Resources merged per key, low to high: controller default, provider, runtime.config, run workload. */
+export function mergeResources(...layers: (ResourcesSpec | undefined)[]): ResourcesSpec {
+  const out: ResourcesSpec = {};
+  for (const l of layers) {
+    if (l?.requests) out.requests = { ...out.requests, ...l.requests };
+    if (l?.limits) out.limits = { ...out.limits, ...l.limits };
+  }
+  return out;
+}
+
+const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));
+
+function volumeOf(v: WorkloadVolume): Record<string, unknown> {
+  if (v.type === 'pvc')
+    return { name: v.name, persistentVolumeClaim: { claimName: v.claimName ?? v.name, readOnly: v.readOnly ?? false } };
+  if (v.type === 'secret') return { name: v.name, secret: { secretName: v.secretName ?? v.name } };
+  return {
+    name: v.name,
+    emptyDir: { ...(v.medium ? { medium: v.medium } : {}), ...(v.sizeLimit ? { sizeLimit: v.sizeLimit } : {}) },
+  };
+}
+
+/** The Job of a single-Job run. Pure: everything it needs is in its arguments. */
+export function desiredJob(
+  run: AgentRun,
+  r: Resolved,
+  config: ControllersConfig,
+  events: EventsConfig,
+): Record<string, unknown> {
+  const cfg = runtimeConfig(run);
+  const labels = childLabels(run, r);
+  const pick = <T>(key: string, fallback: T): T => (cfg[key] as T | undefined) ?? fallback;
+  const ttl = Number(cfg.ttlSecondsAfterFinished ?? config.runner.jobTtlSeconds);
+  const userVolumes = [...(run.spec.workload?.volumes ?? [])];
+  const volumes: Record<string, unknown>[] = [
+    { name: 'workspace', emptyDir: {} },
+    { name: 'run-spec', configMap: { name: specConfigMapName(run) } },
+    ...userVolumes.map(volumeOf),
+  ];
+  const mounts: Record<string, unknown>[] = [
+    { name: 'workspace', mountPath: RUNNER_PATHS.workspace },
+    { name: 'run-spec', mountPath: RUNNER_PATHS.runSpec, subPath: 'run.json', readOnly: true },
+    { name: 'run-spec', mountPath: RUNNER_PATHS.runnerSpec, subPath: 'agent-runner.json', readOnly: true },
+    ...userVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) })),
+  ];
+  const ref = r.systemPrompt.ref;
+  if (ref) {
+    const items = [{ key: ref.key, path: RUNNER_PATHS.systemPromptFile }];
+    volumes.push({
+      name: 'system-prompt',
+      ...(ref.kind === 'Secret'
+        ? { secret: { secretName: ref.name, items } }
+        : { configMap: { name: ref.name, items } }),
+    });
+    mounts.push({ name: 'system-prompt', mountPath: RUNNER_PATHS.systemPromptDir, readOnly: true });
+  }
+  if (r.vcs?.sshSecret) {
+    volumes.push({
+      name: 'vcs-ssh',
+      secret: {
+        secretName: r.vcs.sshSecret.name,
+        defaultMode: 0o400,
+        items: [{ key: r.vcs.sshSecret.key, path: 'key' }],
+      },
+    });
+    mounts.push({ name: 'vcs-ssh', mountPath: '/var/run/secrets/agents/vcs/ssh', readOnly: true });
+  }
+  if (r.vcs?.knownHosts) {
+    volumes.push({
+      name: 'vcs-known-hosts',
+      configMap: { name: r.vcs.knownHosts.name, items: [{ key: r.vcs.knownHosts.key, path: 'known_hosts' }] },
+    });
+    mounts.push({ name: 'vcs-known-hosts', mountPath: '/var/run/secrets/agents/vcs/known-hosts', readOnly: true });
+  }
+  const token = r.provider.spec.workload?.serviceAccountToken;
+  if (token) {
+    volumes.push({
+      name: 'service-account-token',
+      projected: {
+        defaultMode: 0o644,
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: token.audience,
+              expirationSeconds: token.expirationSeconds,
+              path: 'token',
+            },
+          },
+        ],
+      },
+    });
+    mounts.push({ name: 'service-account-token', mountPath: token.mountPath, readOnly: true });
+  }
+  const env: unknown[] = [
+    { name: 'AGENT_RUN_SPEC', value: RUNNER_PATHS.runSpec },
+    { name: 'AGENT_RUNNER_SPEC_PATH', value: RUNNER_PATHS.runnerSpec },
+    { name: 'AGENT_PROVIDER', value: r.provider.metadata.name },
+    { name: 'AGENT_RUN_NAME', value: run.metadata.name },
+    { name: 'AGENT_RUN_NAMESPACE', value: run.metadata.namespace },
+    { name: 'AGENT_RUN_UID', value: run.metadata.uid },
+    { name: 'AGENT_SYSTEM_PROMPT_SHA256', value: r.systemPrompt.sha256 },
+    ...(events.natsUrl ? [{ name: 'NATS_URL', value: events.natsUrl }] : []),
+    ...(token ? [{ name: 'AGENTS_MCP_IDENTITY_TOKEN_PATH', value: `${token.mountPath}/token` }] : []),
+    ...(r.agent.spec.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+    ...(r.provider.spec.secretEnv ?? []).map((s) => ({
+      name: s.name,
+      valueFrom: {
+        secretKeyRef: { name: s.secretName, key: s.key, ...(s.optional !== undefined ? { optional: s.optional } : {}) },
+      },
+    })),
+    ...(r.vcs?.env ?? []),
+  ];
+  const resources = mergeResources(
+    config.runner.resources,
+    r.provider.spec.workload?.resources,
+    cfg.resources as ResourcesSpec,
+    run.spec.workload?.resources,
+  );
+  const podSpec: Record<string, unknown> = {
+    restartPolicy: 'Never',
+    serviceAccountName: r.serviceAccount,
+    automountServiceAccountToken: false,
+    nodeSelector: pick('nodeSelector', config.runner.nodeSelector),
+    tolerations: pick('tolerations', config.runner.tolerations),
+    topologySpreadConstraints: pick('topologySpreadConstraints', config.runner.topologySpreadConstraints),
+    affinity: pick('affinity', config.runner.affinity),
+    securityContext: pick('securityContext', config.runner.podSecurityContext),
+    imagePullSecrets: pick('imagePullSecrets', config.runner.imagePullSecrets),
+    priorityClassName: pick('priorityClassName', config.runner.priorityClassName),
+    schedulerName: pick('schedulerName', config.runner.schedulerName),
+    containers: [
+      {
+        name: 'agent-runner',
+        image: r.image,
+        env,
+        envFrom: (run.spec.secrets ?? []).map((name) => ({ secretRef: { name } })),
+        resources,
+        volumeMounts: mounts,
+        terminationMessagePath: RUNNER_PATHS.status,
+        terminationMessagePolicy: 'File',
+      },
+    ],
+    volumes,
+  };
+  for (const [k, v] of Object.entries(podSpec)) {
+    const empty =
+      v === undefined ||
+      (Array.isArray(v) && v.length === 0) ||
+      (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    if (empty && k !== 'containers') delete podSpec[k];
+  }
+  const deadline = Number(cfg.activeDeadlineSeconds ?? (r.timeoutSeconds ? r.timeoutSeconds + 60 : 0));
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobName(run),
+      namespace: run.metadata.namespace,
+      labels,
+      ownerReferences: [controllerRef(run, AGENT_RUN)],
+    },
+    spec: {
+      backoffLimit: Number(cfg.backoffLimit ?? config.runner.backoffLimit),
+      ...(ttl > 0 ? { ttlSecondsAfterFinished: clamp(ttl, 30, 604_800) } : {}),
+      ...(deadline > 0 ? { activeDeadlineSeconds: deadline } : {}),
+      template: {
+        metadata: {
+          labels: { ...((cfg.podLabels as Record<string, string>) ?? {}), ...labels },
+          ...(cfg.podAnnotations ? { annotations: cfg.podAnnotations } : {}),
+        },
+        spec: podSpec,
+      },
+    },
+  };
+}

@@ -1,0 +1,549 @@
+import {
+  ANNOTATIONS,
+  AgentRunReason as R,
+  FINALIZERS,
+  LABELS,
+  RETAIN_VALUES,
+  type Agent,
+  type AgentProvider,
+  type AgentRun,
+  type AgentRunStatus,
+  type ImplementationSpec,
+  type Memory,
+  type VersionControlProvider,
+} from '@agents/api';
+import {
+  BUILTIN,
+  CUSTOM,
+  isAlreadyExists,
+  isControlledBy,
+  type KubeObjectLike,
+  type OwnerReferenceLike,
+  type ResourceType,
+} from '@agents/kube';
+import { runSubject, subjectToken } from '@agents/nats';
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { ControllerContext } from '../../runtime/controller-context.js';
+import type { ControllerSpec, ObjectKey, ReconcileResult, Reconciler } from '../../runtime/controller-runtime.js';
+import { fieldManager } from '../../runtime/status-writer.js';
+import { checkDuplicate, checkLimits, isPending, isTerminal } from './agent-run.admission.js';
+import { desiredConfigMap, desiredJob, jobName, specConfigMapName } from './agent-run.desired.js';
+import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+import {
+  blockedStatus,
+  failedBeforeStartStatus,
+  immutabilityWarning,
+  jobOutcome,
+  runningStatus,
+  specHash,
+  templateStatus,
+  terminalStatus,
+  type ObservedJob,
+} from './agent-run.status.js';
+
+const FIELD_MANAGER = fieldManager('agentrun');
+/** Failures that mean "a referenced object does not exist (yet)": held for a grace period before failing. */
+const MISSING_DEPENDENCY = new Set<string>([
+  R.MissingAgent,
+  R.MissingProvider,
+  R.MissingImplementation,
+  R.MissingMemory,
+]);
+const BLOCKED_RECHECK_MS = 60_000;
+const MAX_REQUEUE_MS = 3_600_000;
+
+interface JobLike extends KubeObjectLike {
+  metadata: { name: string; namespace: string; uid?: string; ownerReferences?: OwnerReferenceLike[] };
+  status?: { conditions?: ObservedJob['conditions']; succeeded?: number; failed?: number };
+}
+interface PodLike extends KubeObjectLike {
+  metadata: { name: string; namespace: string; ownerReferences?: OwnerReferenceLike[] };
+  status?: { containerStatuses?: { name: string; state?: { terminated?: { message?: string } } }[] };
+}
+
+/**
+ * AgentRun on the job runtime: validate → hold or admit → ConfigMap + Job → status from the Job and the runner's
+ * terminal JSON; cancellation, immutability, idempotency, limits and retention. Every decision is a pure function
+ * of the cached state (agent-run.resolve / admission / desired / status); this class only reads and writes.
+ */
+export class AgentRunReconciler implements Reconciler {
+  private readonly logger = new Logger(AgentRunReconciler.name);
+  private readonly runs;
+  private readonly agents;
+  private readonly providers;
+  private readonly specs;
+  private readonly memories;
+  private readonly vcps;
+  private readonly jobs;
+  private readonly pods;
+  /** Runs admitted by this process that the cache does not show Running yet (uid → admitted at). */
+  private readonly inFlight = new Map<string, number>();
+  private readonly retentionBudget = new Map<string, { windowStart: number; used: number }>();
+
+  constructor(private readonly ctx: ControllerContext) {
+    const rt = ctx.runtime;
+    this.runs = rt.cache<AgentRun>(CUSTOM.AgentRun!);
+    this.agents = rt.cache<Agent>(CUSTOM.Agent!);
+    this.providers = rt.cache<AgentProvider>(CUSTOM.AgentProvider!);
+    this.specs = rt.cache<ImplementationSpec>(CUSTOM.ImplementationSpec!);
+    this.memories = rt.cache<Memory>(CUSTOM.Memory!);
+    this.vcps = rt.cache<VersionControlProvider>(CUSTOM.VersionControlProvider!);
+    this.jobs = rt.cache<JobLike>(BUILTIN.job, LABELS.agentRun);
+    this.pods = rt.cache<PodLike>(BUILTIN.pod, LABELS.agentRun);
+  }
+
+  spec(): ControllerSpec {
+    const pendingRuns = (ns: string | undefined, match: (r: AgentRun) => boolean) =>
+      this.runs
+        .list(ns)
+        .filter((r) => isPending(r) && match(r))
+        .map((r) => ({ namespace: r.metadata.namespace!, name: r.metadata.name! }));
+    const ownerRun = (o: KubeObjectLike): ObjectKey[] => {
+      const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'AgentRun' && r.controller);
+      return owner ? [{ namespace: o.metadata!.namespace!, name: owner.name }] : [];
+    };
+    return {
+      name: 'agentrun',
+      primary: CUSTOM.AgentRun!,
+      reconciler: this,
+      concurrency: this.ctx.config.workers,
+      onPrimaryChange: (prev, obj) => {
+        // A run that stops being active (or goes away) frees capacity: wake the held runs.
+        const wasActive = (prev as AgentRun | undefined)?.status?.phase === 'Running';
+        const isActive = (obj as AgentRun | undefined)?.status?.phase === 'Running';
+        if (!wasActive || isActive) return [];
+        const blocked = (r: AgentRun) =>
+          r.status?.conditions?.some((c) => c.type === 'Blocked' && c.status === 'True') ?? false;
+        return pendingRuns(undefined, blocked);
+      },
+      watches: [
+        { resource: BUILTIN.job, labelSelector: LABELS.agentRun, map: ownerRun },
+        {
+          resource: BUILTIN.pod,
+          labelSelector: LABELS.agentRun,
+          map: (pod) => {
+            const jobRef = pod.metadata?.ownerReferences?.find((r) => r.kind === 'Job');
+            const job = jobRef ? this.jobs.get(pod.metadata?.namespace, jobRef.name) : undefined;
+            return job ? ownerRun(job) : [];
+          },
+        },
+        {
+          resource: CUSTOM.Agent!,
+          map: (o) => pendingRuns(o.metadata?.namespace, (r) => r.spec.agentRef?.name === o.metadata?.name),
+        },
+        { resource: CUSTOM.AgentProvider!, map: (o) => pendingRuns(o.metadata?.namespace, () => true) },
+        {
+          resource: CUSTOM.ImplementationSpec!,
+          map: (o) =>
+            pendingRuns(o.metadata?.namespace, (r) => r.spec.implementationSpecRef?.name === o.metadata?.name),
+        },
+        { resource: CUSTOM.Memory!, map: (o) => pendingRuns(o.metadata?.namespace, () => true) },
+      ],
+    };
+  }
+
+  async reconcile({ namespace, name }: ObjectKey): Promise<ReconcileResult | void> {
+    const run = this.runs.get(namespace, name);
+    if (!run) return;
+    this.forgetAdmitted(run);
+    if (run.metadata.deletionTimestamp) return this.finalize(run);
+    if (run.metadata.annotations?.[ANNOTATIONS.template] === 'true') return this.template(run);
+    if (isTerminal(run)) return this.retention(run);
+    if (run.status?.phase === 'Running') return this.running(run);
+    return this.pending(run);
+  }
+
+  // --- deletion and templates --------------------------------------------------------------------------------
+
+  private async finalize(run: AgentRun): Promise<void> {
+    if (!run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)) return;
+    await this.stopRuntime(run);
+    await this.setFinalizer(run, false);
+    this.logger.log(`Cleaned up AgentRun ${run.metadata.namespace}/${run.metadata.name}`);
+  }
+
+  private async template(run: AgentRun): Promise<void> {
+    if (run.status?.runtimeRef) await this.stopRuntime(run);
+    let current = run;
+    if (run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)) current = await this.setFinalizer(run, false);
+    await this.ctx.status.write(CUSTOM.AgentRun!, current, templateStatus(current, this.ctx.clock.now()), 'agentrun');
+  }
+
+  /** Deletes the run's Job (and its pods) and its ConfigMap. */
+  private async stopRuntime(run: AgentRun): Promise<void> {
+    const ns = run.metadata.namespace!;
+    await this.ctx.api.delete(BUILTIN.job, ns, jobName(run), { propagationPolicy: 'Background' });
+    await this.ctx.api.delete(BUILTIN.configMap, ns, specConfigMapName(run));
+  }
+
+  /** Adds or removes our finalizer (merge patch carrying the resourceVersion); returns the updated run. */
+  private async setFinalizer(
+    run: AgentRun,
+    present: boolean,
+    extraLabels: Record<string, string> = {},
+  ): Promise<AgentRun> {
+    const current = run.metadata.finalizers ?? [];
+    const finalizers = present
+      ? [...new Set([...current, FINALIZERS.runtimeCleanup])]
+      : current.filter((f) => f !== FINALIZERS.runtimeCleanup);
+    return this.ctx.api.mergePatch<AgentRun>(
+      CUSTOM.AgentRun!,
+      run.metadata.namespace,
+      run.metadata.name!,
+      {
+        metadata: {
+          resourceVersion: run.metadata.resourceVersion,
+          finalizers,
+          ...(Object.keys(extraLabels).length ? { labels: extraLabels } : {}),
+        },
+      },
+      { fieldManager: FIELD_MANAGER },
+    );
+  }
+
+  // --- pending: validate, hold or admit ------------------------------------------------------------------------
+
+  private async pending(run: AgentRun): Promise<ReconcileResult | void> {
+    const now = this.ctx.clock.now();
+    if (run.metadata.annotations?.[ANNOTATIONS.cancelRequested] !== undefined) {
+      return this.finishBeforeStart(
+        run,
+        { reason: R.Cancelled, message: 'cancelled before it started', condition: 'Failed' },
+        'Cancelled',
+      );
+    }
+    if (this.ctx.config.runs.idempotencyEnabled) {
+      const dup = checkDuplicate(run, this.runs.list(run.metadata.namespace));
+      if (dup.duplicate) {
+        return this.finishBeforeStart(run, {
+          reason: dup.reason,
+          message: `idempotency key ${run.spec.idempotencyKey} already belongs to AgentRun ${dup.owner}`,
+          condition: 'Duplicate',
+        });
+      }
+    }
+    const resolution = resolveRun(
+      run,
+      this.lookup(run.metadata.namespace!),
+      await this.readSystemPrompt(run),
+      this.ctx.config,
+    );
+    if (resolution.ok === false) {
+      const { failure } = resolution;
+      const ageMs = now.getTime() - Date.parse(String(run.metadata.creationTimestamp ?? now.toISOString()));
+      const graceMs = this.ctx.config.runs.dependencyGraceSeconds * 1000;
+      if (MISSING_DEPENDENCY.has(failure.reason) && ageMs < graceMs) {
+        await this.writeStatus(
+          run,
+          blockedStatus(
+            run,
+            failure.reason,
+            `${failure.message}; waiting for it (the run fails after ${graceMs / 1000}s)`,
+            now,
+          ),
+        );
+        return { requeueAfterMs: Math.max(500, graceMs - ageMs) };
+      }
+      return this.finishBeforeStart(run, failure);
+    }
+    if (resolution.ok === 'hold') {
+      await this.writeStatus(run, blockedStatus(run, resolution.hold.reason, resolution.hold.message, now));
+      this.ctx.metrics.admissionBlocked.inc({ scope: 'provider', reason: resolution.hold.reason });
+      return { requeueAfterMs: BLOCKED_RECHECK_MS };
+    }
+    const block = checkLimits(run, this.runs.list(), new Set(this.inFlight.keys()), this.ctx.config.limits, now);
+    if (block) {
+      const wasBlocked = run.status?.conditions?.some(
+        (c) => c.type === 'Blocked' && c.status === 'True' && c.reason === block.reason,
+      );
+      await this.writeStatus(run, blockedStatus(run, block.reason, block.message, now));
+      if (!wasBlocked) {
+        this.ctx.metrics.admissionBlocked.inc({ scope: block.scope, reason: block.reason });
+        this.ctx.events.record(run, 'Warning', block.reason, block.message);
+      }
+      return { requeueAfterMs: block.retryAfterMs ?? BLOCKED_RECHECK_MS };
+    }
+    return this.submit(run, resolution.resolved);
+  }
+
+  private async submit(run: AgentRun, resolved: Parameters<typeof runningStatus>[1]): Promise<void> {
+    const ns = run.metadata.namespace!;
+    this.inFlight.set(run.metadata.uid!, Date.now());
+    const labels: Record<string, string> = {};
+    if (run.spec.idempotencyKey) {
+      labels[LABELS.idempotencyKey] = createHash('sha256')
+        .update(`${run.spec.agentRef.name}/${run.spec.idempotencyKey}`)
+        .digest('hex')
+        .slice(0, 40);
+    }
+    let current = run;
+    if (!run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup))
+      current = await this.setFinalizer(run, true, labels);
+    const config = this.ctx.config;
+    await this.createOwned(
+      BUILTIN.configMap,
+      desiredConfigMap(current, resolved, config) as unknown as KubeObjectLike,
+      current,
+    );
+    const job = await this.createOwned(
+      BUILTIN.job,
+      desiredJob(current, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
+      current,
+    );
+    const name = job.metadata?.name ?? jobName(current);
+    await this.writeStatus(
+      current,
+      runningStatus(current, resolved, { name, uid: job.metadata?.uid as string | undefined }, this.ctx.clock.now()),
+    );
+    this.logger.log(`Created Job ${ns}/${name} for AgentRun ${current.metadata.name}`);
+  }
+
+  /**
+   * Creates a child; if it already exists (a previous reconcile got this far), adopts it when we own it and
+   * otherwise fails loudly without touching it.
+   */
+  private async createOwned(resource: ResourceType, obj: KubeObjectLike, owner: AgentRun): Promise<KubeObjectLike> {
+    try {
+      return await this.ctx.api.create<KubeObjectLike>(resource, obj, { fieldManager: FIELD_MANAGER });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const existing = await this.ctx.api.get<KubeObjectLike>(resource, obj.metadata?.namespace, obj.metadata!.name!);
+      if (existing && isControlledBy(existing as never, owner.metadata.uid)) return existing;
+      throw new Error(
+        `${resource.kind} ${obj.metadata?.name} already exists and belongs to another object; delete it or rename the run`,
+        { cause: err },
+      );
+    }
+  }
+
+  private async finishBeforeStart(
+    run: AgentRun,
+    failure: { reason: string; message: string; condition: 'InvalidSpec' | 'Failed' | 'Duplicate' },
+    phase: 'Failed' | 'Cancelled' = 'Failed',
+  ): Promise<void> {
+    const now = this.ctx.clock.now();
+    let status = failedBeforeStartStatus(run, failure, now);
+    if (phase === 'Cancelled') status = { ...status, phase: 'Cancelled' };
+    if (await this.writeStatus(run, status)) {
+      this.ctx.events.record(run, 'Warning', failure.reason, failure.message);
+      this.ctx.metrics.runOutcomes.inc({ namespace: run.metadata.namespace, phase, reason: failure.reason });
+    }
+  }
+
+  // --- running: follow the Job ---------------------------------------------------------------------------------
+
+  private async running(run: AgentRun): Promise<ReconcileResult | void> {
+    const now = this.ctx.clock.now();
+    const { immutabilityEnforced, artifactsMax } = this.ctx.config.runs;
+    if (run.status?.specHash && run.status.specHash !== specHash(run)) {
+      if (immutabilityEnforced) await this.stopRuntime(run);
+      await this.writeStatus(run, immutabilityWarning(run, immutabilityEnforced, now));
+      if (immutabilityEnforced) return this.retention(run);
+    }
+    if (run.metadata.annotations?.[ANNOTATIONS.cancelRequested] !== undefined) {
+      await this.stopRuntime(run);
+      await this.writeStatus(
+        run,
+        terminalStatus(
+          run,
+          { done: true, phase: 'Cancelled', reason: R.Cancelled, message: 'cancelled on request' },
+          now,
+          artifactsMax,
+        ),
+      );
+      return;
+    }
+    const ns = run.metadata.namespace!;
+    const name = jobName(run);
+    // The cache may lag our own create: ask the API server before concluding the Job is gone.
+    const job = this.jobs.get(ns, name) ?? (await this.ctx.api.get<JobLike>(BUILTIN.job, ns, name));
+    if (!job) {
+      const runner = run.status?.runner as { status?: string } | undefined;
+      const outcome = runner?.status
+        ? jobOutcome({
+            name,
+            conditions: [{ type: 'Complete', status: 'True' }],
+            succeeded: 1,
+            failed: 0,
+            terminationMessages: [JSON.stringify(runner)],
+          })
+        : ({
+            done: true,
+            phase: 'Failed',
+            reason: R.JobMissing,
+            message: `Job ${name} was deleted before the run finished`,
+          } as const);
+      if (outcome.done) await this.finishRun(run, outcome);
+      return;
+    }
+    if (!isControlledBy(job as never, run.metadata.uid)) {
+      this.logger.warn(
+        `Job ${ns}/${name} is not owned by AgentRun ${run.metadata.name} (uid ${run.metadata.uid}); waiting`,
+      );
+      return { requeueAfterMs: 5000 };
+    }
+    const outcome = jobOutcome(await this.observe(job));
+    if (!outcome.done) return;
+    await this.finishRun(run, outcome);
+    return this.retentionRequeue(run);
+  }
+
+  private async observe(job: JobLike): Promise<ObservedJob> {
+    const mine = (p: PodLike) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === job.metadata.uid);
+    let pods = this.pods.list(job.metadata.namespace).filter(mine);
+    if (
+      pods.length === 0 &&
+      job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
+    ) {
+      // Rare: the Job finished before its pod reached our cache. Read them once.
+      pods = (
+        await this.ctx.api.list<PodLike>(BUILTIN.pod, job.metadata.namespace, {
+          labelSelector: `batch.kubernetes.io/job-name=${job.metadata.name}`,
+        })
+      ).items.filter(mine);
+    }
+    return {
+      name: job.metadata.name,
+      uid: job.metadata.uid,
+      conditions: job.status?.conditions ?? [],
+      succeeded: job.status?.succeeded ?? 0,
+      failed: job.status?.failed ?? 0,
+      terminationMessages: pods.flatMap((p) =>
+        (p.status?.containerStatuses ?? [])
+          .filter((c) => c.name === 'agent-runner')
+          .map((c) => c.state?.terminated?.message ?? ''),
+      ),
+    };
+  }
+
+  private async finishRun(
+    run: AgentRun,
+    outcome: Extract<ReturnType<typeof jobOutcome>, { done: true }>,
+  ): Promise<void> {
+    const status = terminalStatus(run, outcome, this.ctx.clock.now(), this.ctx.config.runs.artifactsMax);
+    if (!(await this.writeStatus(run, status))) return;
+    this.ctx.metrics.runOutcomes.inc({
+      namespace: run.metadata.namespace,
+      phase: outcome.phase,
+      reason: outcome.reason,
+    });
+    if (outcome.phase !== 'Succeeded') this.ctx.events.record(run, 'Warning', outcome.reason, outcome.message);
+    this.logger.log(`AgentRun ${run.metadata.namespace}/${run.metadata.name} ${outcome.phase} (${outcome.reason})`);
+  }
+
+  // --- retention -----------------------------------------------------------------------------------------------
+
+  /** When a finished run may be deleted, or undefined to keep it. */
+  private retentionDeadline(run: AgentRun): number | undefined {
+    const retain = run.metadata.annotations?.[ANNOTATIONS.retain]?.toLowerCase();
+    if (retain && (RETAIN_VALUES as readonly string[]).includes(retain)) return undefined;
+    const { retention } = this.ctx.config;
+    const ttl = run.spec.ttlSecondsAfterFinished;
+    const seconds = ttl !== undefined && ttl > 0 ? ttl : ttl === 0 ? retention.zeroTtlMaxSeconds : retention.seconds;
+    if (!seconds) return undefined;
+    const from = Date.parse(run.status?.finishedAt ?? run.status?.updatedAt ?? String(run.metadata.creationTimestamp));
+    return Number.isFinite(from) ? from + seconds * 1000 : undefined;
+  }
+
+  private retentionRequeue(run: AgentRun): ReconcileResult | void {
+    const deadline = this.retentionDeadline(run);
+    if (deadline === undefined) return;
+    return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(1000, deadline - this.ctx.clock.now().getTime())) };
+  }
+
+  private async retention(run: AgentRun): Promise<ReconcileResult | void> {
+    const deadline = this.retentionDeadline(run);
+    if (deadline === undefined) return;
+    const now = this.ctx.clock.now().getTime();
+    if (now < deadline) return this.retentionRequeue(run);
+    const ns = run.metadata.namespace!;
+    const windowMs = this.ctx.config.resyncIntervalMs;
+    const budget = this.retentionBudget.get(ns) ?? { windowStart: now, used: 0 };
+    if (now - budget.windowStart >= windowMs) Object.assign(budget, { windowStart: now, used: 0 });
+    if (budget.used >= this.ctx.config.retention.maxDeletesPerNamespace)
+      return { requeueAfterMs: budget.windowStart + windowMs - now };
+    budget.used += 1;
+    this.retentionBudget.set(ns, budget);
+    await this.ctx.api.delete(CUSTOM.AgentRun!, ns, run.metadata.name!, {
+      uid: run.metadata.uid,
+      propagationPolicy: 'Background',
+    });
+    this.ctx.metrics.retentionDeletes.inc({ namespace: ns });
+    this.logger.log(`Deleted AgentRun ${ns}/${run.metadata.name}: retention expired`);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------------
+
+  private lookup(ns: string): RunLookup {
+    return {
+      agent: (n) => this.agents.get(ns, n),
+      provider: (n) => this.providers.get(ns, n),
+      implementationSpec: (n) => this.specs.get(ns, n),
+      memory: (n) => this.memories.get(ns, n),
+      memories: () => this.memories.list(ns),
+      versionControlProvider: (n) => this.vcps.get(ns, n),
+    };
+  }
+
+  private async readSystemPrompt(run: AgentRun): Promise<SystemPromptRead> {
+    const agent = this.agents.get(run.metadata.namespace, run.spec.agentRef?.name ?? '');
+    const d = agent?.spec.defaults;
+    if (d?.systemPromptRef) {
+      const ref = d.systemPromptRef;
+      try {
+        const data =
+          ref.kind === 'Secret'
+            ? await this.ctx.readSecret(run.metadata.namespace!, ref.name)
+            : await this.ctx.readConfigMap(run.metadata.namespace!, ref.name);
+        return { kind: 'ref', ref, exists: !!data, text: data?.[ref.key] };
+      } catch (err) {
+        return { kind: 'error', ref, message: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    if (d?.systemPrompt) return { kind: 'inline', text: d.systemPrompt };
+    return { kind: 'none' };
+  }
+
+  /** Writes the status (if changed) and publishes the phase change to NATS. */
+  private async writeStatus(run: AgentRun, status: AgentRunStatus): Promise<boolean> {
+    const written = await this.ctx.status.write(CUSTOM.AgentRun!, run, status, 'agentrun');
+    if (written && status.phase && status.phase !== run.status?.phase) this.publishPhase(run, status);
+    return written;
+  }
+
+  private publishPhase(run: AgentRun, status: AgentRunStatus): void {
+    const uid = run.metadata.uid ?? '';
+    const agentId = run.spec.agentRef?.name ?? 'agent';
+    this.ctx.publisher.publish({
+      subject: runSubject({
+        namespace: subjectToken(run.metadata.namespace ?? ''),
+        workflow: subjectToken(run.metadata.name ?? ''),
+        uid: subjectToken(uid),
+        agentId: subjectToken(agentId),
+        kind: 'status',
+      }),
+      message: {
+        message_id: `${uid}:status:${status.phase}`,
+        timestamp:
+          status.phase === 'Running'
+            ? (status.startedAt ?? new Date().toISOString())
+            : (status.finishedAt ?? new Date().toISOString()),
+        kind: 'status',
+        role: 'system',
+        content: `AgentRun ${run.metadata.name} is ${status.phase}${status.reason ? ` (${status.reason})` : ''}`,
+        agent_run_uid: uid,
+        agent_run_name: run.metadata.name,
+        agent_run_namespace: run.metadata.namespace,
+        agent_id: agentId,
+        attrs: { phase: status.phase, reason: status.reason, message: status.message },
+      },
+    });
+  }
+
+  private forgetAdmitted(run: AgentRun): void {
+    const uid = run.metadata.uid ?? '';
+    const at = this.inFlight.get(uid);
+    if (at !== undefined && (!isPending(run) || Date.now() - at > 60_000)) this.inFlight.delete(uid);
+  }
+}

@@ -1,0 +1,356 @@
+import type { AgentRun, VersionControlProvider } from '@agents/api';
+import {
+  makeAgent,
+  makeImplementationSpec,
+  makeMemory,
+  makeProvider,
+  makeRun,
+  testConfig,
+} from '../../../test/builders.js';
+import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+
+interface World {
+  agent?: ReturnType<typeof makeAgent>;
+  provider?: ReturnType<typeof makeProvider>;
+  spec?: ReturnType<typeof makeImplementationSpec>;
+  memories?: ReturnType<typeof makeMemory>[];
+  vcp?: VersionControlProvider;
+}
+
+const lookup = (w: World): RunLookup => ({
+  agent: (n) => (w.agent?.metadata.name === n ? w.agent : undefined),
+  provider: (n) => (w.provider?.metadata.name === n ? w.provider : undefined),
+  implementationSpec: (n) => (w.spec?.metadata.name === n ? w.spec : undefined),
+  memory: (n) => w.memories?.find((m) => m.metadata.name === n),
+  memories: () => w.memories ?? [],
+  versionControlProvider: (n) => (w.vcp?.metadata.name === n ? w.vcp : undefined),
+});
+
+const complete = (): World => ({ agent: makeAgent(), provider: makeProvider(), spec: makeImplementationSpec() });
+const inline: SystemPromptRead = { kind: 'inline', text: 'be careful' };
+
+function reasonOf(run: AgentRun, world = complete(), prompt = inline, env: Record<string, string> = {}): string {
+  const r = resolveRun(run, lookup(world), prompt, testConfig(env));
+  return r.ok === true ? 'ok' : r.ok === 'hold' ? `hold:${r.hold.reason}` : r.failure.reason;
+}
+
+describe('resolveRun', () => {
+  it.each<
+    [string, AgentRun, World | undefined, SystemPromptRead | undefined, Record<string, string> | undefined, string]
+  >([
+    ['a complete run resolves', makeRun().build(), undefined, undefined, undefined, 'ok'],
+    [
+      'a temporal run is not available in this version',
+      makeRun()
+        .spec({ runtime: { type: 'temporal' } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'UnsupportedRuntime',
+    ],
+    [
+      'a prompt parameter is forbidden in any case',
+      makeRun()
+        .spec({ parameters: { PROMPT: 'x' } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'ForbiddenParameterKey',
+    ],
+    [
+      'a parameter over 2048 bytes',
+      makeRun()
+        .spec({ parameters: { big: 'é'.repeat(1025) } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'ParameterValueTooLarge',
+    ],
+    [
+      'a missing required label',
+      makeRun().build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_LABELS_REQUIRED: 'team' },
+      'MissingRequiredLabels',
+    ],
+    [
+      'a denied label',
+      makeRun().labels({ 'tier/prod': 'x' }).build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_LABELS_DENIED: 'tier/*' },
+      'LabelBlocked',
+    ],
+    [
+      'a label outside the allowed list',
+      makeRun().labels({ other: 'x' }).build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_LABELS_ALLOWED: 'team' },
+      'LabelNotAllowed',
+    ],
+    [
+      'an unknown agent',
+      makeRun()
+        .spec({ agentRef: { name: 'nobody' } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'MissingAgent',
+    ],
+    [
+      'an agent whose provider is gone',
+      makeRun().build(),
+      { ...complete(), provider: undefined },
+      undefined,
+      undefined,
+      'MissingProvider',
+    ],
+    [
+      'no image anywhere',
+      makeRun().build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENT_RUNNER_IMAGE: '' },
+      'MissingWorkloadImage',
+    ],
+    [
+      'a denied image',
+      makeRun()
+        .spec({ workload: { image: 'evil.io/x:1' } })
+        .build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_IMAGES_DENIED: 'evil.io/*' },
+      'ImageBlocked',
+    ],
+    [
+      'an image outside the allowed list',
+      makeRun().build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_IMAGES_ALLOWED: 'ghcr.io/acme/*' },
+      'ImageNotAllowed',
+    ],
+    [
+      'a secret the agent does not allow',
+      makeRun()
+        .spec({ secrets: ['root'] })
+        .build(),
+      { ...complete(), agent: makeAgent('ns', { security: { allowedSecrets: ['openai'] } }) },
+      undefined,
+      undefined,
+      'SecretNotAllowed',
+    ],
+    [
+      'a blocked secret',
+      makeRun()
+        .spec({ secrets: ['cloud-admin'] })
+        .build(),
+      undefined,
+      undefined,
+      { JANGAR_AGENTS_CONTROLLER_BLOCKED_SECRETS: 'cloud-admin' },
+      'SecretBlocked',
+    ],
+    [
+      'a service account the agent does not allow',
+      makeRun().config({ serviceAccount: 'admin' }).build(),
+      { ...complete(), agent: makeAgent('ns', { security: { allowedServiceAccounts: ['runner'] } }) },
+      undefined,
+      undefined,
+      'ServiceAccountNotAllowed',
+    ],
+    [
+      'an unknown implementation spec',
+      makeRun()
+        .spec({ implementationSpecRef: { name: 'nope' } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'MissingImplementation',
+    ],
+    [
+      'a source provider the agent does not allow',
+      makeRun().build(),
+      {
+        ...complete(),
+        spec: makeImplementationSpec('ns', { source: { provider: 'linear' } }),
+        agent: makeAgent('ns', { security: { allowedImplementationSourceProviders: ['github'] } }),
+      },
+      undefined,
+      undefined,
+      'ImplementationSourceProviderNotAllowed',
+    ],
+    [
+      'missing required metadata',
+      makeRun().build(),
+      { ...complete(), spec: makeImplementationSpec('ns', { contract: { requiredKeys: ['repository'] } }) },
+      undefined,
+      undefined,
+      'MissingRequiredMetadata',
+    ],
+    [
+      'required metadata present through a mapping',
+      makeRun()
+        .spec({ parameters: { repo: 'a/b' } })
+        .build(),
+      {
+        ...complete(),
+        spec: makeImplementationSpec('ns', {
+          contract: { requiredKeys: ['repository'], mappings: [{ from: 'repo', to: 'repository' }] },
+        }),
+      },
+      undefined,
+      undefined,
+      'ok',
+    ],
+    [
+      'a named memory that does not exist',
+      makeRun()
+        .spec({ memoryRef: { name: 'mem' } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'MissingMemory',
+    ],
+    [
+      'a default memory whose secret the agent does not allow',
+      makeRun().build(),
+      {
+        ...complete(),
+        memories: [makeMemory('ns', { default: true })],
+        agent: makeAgent('ns', { security: { allowedSecrets: ['openai'] } }),
+      },
+      undefined,
+      undefined,
+      'SecretNotAllowed',
+    ],
+    ['no system prompt', makeRun().build(), undefined, { kind: 'none' }, undefined, 'MissingSystemPromptConfiguration'],
+    [
+      'a system prompt ref to a missing object',
+      makeRun().build(),
+      undefined,
+      { kind: 'ref', ref: { kind: 'ConfigMap', name: 'p', key: 'k' }, exists: false, text: undefined },
+      undefined,
+      'MissingSystemPromptRef',
+    ],
+    [
+      'a system prompt ref without its key',
+      makeRun().build(),
+      undefined,
+      { kind: 'ref', ref: { kind: 'ConfigMap', name: 'p', key: 'k' }, exists: true, text: undefined },
+      undefined,
+      'InvalidSystemPromptRef',
+    ],
+    [
+      'a system prompt over 16384 characters',
+      makeRun().build(),
+      undefined,
+      { kind: 'inline', text: 'x'.repeat(16385) },
+      undefined,
+      'SystemPromptTooLong',
+    ],
+    [
+      'an unreadable system prompt ref',
+      makeRun().build(),
+      undefined,
+      { kind: 'error', ref: { kind: 'Secret', name: 'p', key: 'k' }, message: 'timeout' },
+      undefined,
+      'SystemPromptRefReadFailed',
+    ],
+    [
+      'a provider out of capacity holds the run',
+      makeRun().build(),
+      {
+        ...complete(),
+        provider: {
+          ...makeProvider(),
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'ProviderCapacityExhausted',
+                message: 'quota',
+                lastTransitionTime: 'x',
+              },
+            ],
+          },
+        },
+      },
+      undefined,
+      undefined,
+      'hold:ProviderCapacityExhausted',
+    ],
+    [
+      'a required VCS without a provider fails',
+      makeRun()
+        .spec({ vcsPolicy: { required: true } })
+        .build(),
+      undefined,
+      undefined,
+      undefined,
+      'MissingVcsProvider',
+    ],
+  ])('%s', (_case, run, world, prompt, env, want) => {
+    expect(reasonOf(run, world ?? complete(), prompt ?? inline, env ?? {})).toBe(want);
+  });
+
+  it('resolves image, service account and timeout by precedence', () => {
+    const run = makeRun().config({ serviceAccountName: 'runner', timeoutSeconds: 600 }).build();
+    const world = {
+      ...complete(),
+      provider: makeProvider('ns', { workload: { image: 'provider:2', serviceAccountName: 'p-sa' } }),
+    };
+    const r = resolveRun(run, lookup(world), inline, testConfig());
+    expect(r.ok === true && [r.resolved.image, r.resolved.serviceAccount, r.resolved.timeoutSeconds]).toEqual([
+      'provider:2',
+      'runner',
+      600,
+    ]);
+    const own = resolveRun(
+      makeRun()
+        .spec({ workload: { image: 'mine:3' } })
+        .build(),
+      lookup(world),
+      inline,
+      testConfig(),
+    );
+    expect(own.ok === true && own.resolved.image).toBe('mine:3');
+  });
+
+  it('resolves the Git context from a VersionControlProvider and backfills base and head', () => {
+    const vcp: VersionControlProvider = {
+      apiVersion: 'x',
+      kind: 'VersionControlProvider',
+      metadata: { name: 'github' },
+      spec: {
+        provider: 'github',
+        auth: { method: 'token', token: { secretRef: { name: 'gh' } } },
+        defaults: { baseBranch: 'develop', branchTemplate: 'agents/{{agentRun.name}}' },
+      },
+    };
+    const run = makeRun('fix-1')
+      .spec({ vcsRef: { name: 'github' }, parameters: { repository: 'acme/app' } })
+      .build();
+    const r = resolveRun(run, lookup({ ...complete(), vcp }), inline, testConfig());
+    if (r.ok !== true) throw new Error(JSON.stringify(r));
+    expect(r.resolved.vcs).toMatchObject({
+      repository: 'acme/app',
+      baseBranch: 'develop',
+      headBranch: 'agents/fix-1',
+      mode: 'read-write',
+    });
+    expect(r.resolved.parameters).toMatchObject({ base: 'develop', head: 'agents/fix-1' });
+    expect(r.resolved.vcs!.env).toEqual(
+      expect.arrayContaining([{ name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }]),
+    );
+  });
+});

@@ -1,0 +1,154 @@
+import { makeRun } from '../../../test/builders.js';
+import {
+  blockedStatus,
+  canonicalJson,
+  jobOutcome,
+  mergeArtifacts,
+  specHash,
+  terminalStatus,
+  type ObservedJob,
+} from './agent-run.status.js';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const job = (conditions: ObservedJob['conditions'], terminationMessages: string[] = []): ObservedJob => ({
+  name: 'r-job',
+  conditions,
+  succeeded: 0,
+  failed: 0,
+  terminationMessages,
+});
+const runner = (status: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ status, exitCode: status === 'succeeded' ? 0 : 1, startedAt: 'a', finishedAt: 'b', ...extra });
+
+describe('jobOutcome', () => {
+  it.each([
+    ['a running Job', job([]), { done: false }],
+    [
+      'a complete Job without runner status',
+      job([{ type: 'Complete', status: 'True' }]),
+      { phase: 'Succeeded', reason: 'Completed' },
+    ],
+    [
+      'a complete Job whose runner succeeded',
+      job([{ type: 'Complete', status: 'True' }], [runner('succeeded')]),
+      { phase: 'Succeeded', reason: 'Completed' },
+    ],
+    [
+      'a failed Job whose runner failed',
+      job([{ type: 'Failed', status: 'True' }], [runner('failed', { error: 'exit 3' })]),
+      { phase: 'Failed', reason: 'RunnerFailed', message: 'exit 3' },
+    ],
+    [
+      'a failed Job whose runner was cancelled',
+      job([{ type: 'Failed', status: 'True' }], [runner('cancelled')]),
+      { phase: 'Cancelled', reason: 'RunnerCancelled' },
+    ],
+    [
+      'a failed Job without runner status',
+      job([
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
+      ]),
+      { phase: 'Failed', reason: 'JobFailed' },
+    ],
+    [
+      'a Job past its deadline',
+      job([{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }]),
+      { phase: 'Failed', reason: 'DeadlineExceeded' },
+    ],
+    [
+      'a garbled termination message',
+      job([{ type: 'Complete', status: 'True' }], ['not json']),
+      { phase: 'Succeeded', reason: 'Completed' },
+    ],
+  ])('reads %s', (_c, observed, want) => {
+    expect(jobOutcome(observed)).toMatchObject(want);
+  });
+
+  it('prefers a succeeded runner over failed and cancelled ones across pods', () => {
+    expect(
+      jobOutcome(job([{ type: 'Complete', status: 'True' }], [runner('failed'), runner('succeeded')])),
+    ).toMatchObject({ phase: 'Succeeded' });
+  });
+});
+
+describe('terminalStatus', () => {
+  it('records a failure under Failed and Succeeded=False with its reason, and stores the runner status', () => {
+    const run = makeRun().status({ phase: 'Running', startedAt: '2025-12-31T23:59:00Z' }).build();
+    const s = terminalStatus(
+      run,
+      {
+        done: true,
+        phase: 'Failed',
+        reason: 'RunnerFailed',
+        message: 'exit 3',
+        runner: JSON.parse(runner('failed', { error: 'x'.repeat(2000) })),
+      },
+      now,
+      50,
+    );
+    expect(s).toMatchObject({
+      phase: 'Failed',
+      reason: 'RunnerFailed',
+      finishedAt: '2026-01-01T00:00:00Z',
+      startedAt: '2025-12-31T23:59:00Z',
+    });
+    expect(s.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+      status: 'False',
+      reason: 'RunnerFailed',
+    });
+    expect(s.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True' });
+    expect((s.runner as { error: string }).error).toHaveLength(640);
+  });
+});
+
+describe('blockedStatus', () => {
+  it('keeps the run Pending and not progressing', () => {
+    const s = blockedStatus(makeRun().build(), 'ConcurrencyLimit', 'full', now);
+    expect(s.phase).toBe('Pending');
+    expect(s.conditions?.find((c) => c.type === 'Blocked')).toMatchObject({
+      status: 'True',
+      reason: 'ConcurrencyLimit',
+    });
+    expect(s.conditions?.find((c) => c.type === 'Progressing')?.status).toBe('False');
+  });
+});
+
+describe('specHash', () => {
+  it('ignores parameters and secret order but not the implementation', () => {
+    const a = makeRun()
+      .spec({ secrets: ['a', 'b'], parameters: { x: '1' } })
+      .build();
+    const b = makeRun()
+      .spec({ secrets: ['b', 'a'], parameters: { x: '2' } })
+      .build();
+    const c = makeRun()
+      .spec({ implementationSpecRef: { name: 'other' } })
+      .build();
+    expect(specHash(a)).toBe(specHash(b));
+    expect(specHash(a)).not.toBe(specHash(c));
+  });
+
+  it('serialises keys in sorted order', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
+  });
+});
+
+describe('mergeArtifacts', () => {
+  it('drops nameless entries and data URLs, keeps the first N, and says so', () => {
+    const out = mergeArtifacts(
+      [{ name: 'log', path: '/l' }],
+      [{ name: 'patch', url: 'data:abc' }, { name: '' }, { name: 'log', path: '/l2' }],
+      50,
+    );
+    expect(out).toEqual({ artifacts: [{ name: 'log', path: '/l2' }, { name: 'patch' }], limited: true });
+    expect(mergeArtifacts([{ name: 'a' }, { name: 'b' }], [], 1)).toEqual({
+      artifacts: [{ name: 'a' }],
+      limited: true,
+    });
+  });
+});

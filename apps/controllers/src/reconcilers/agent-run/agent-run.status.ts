@@ -1,0 +1,346 @@
+import {
+  AgentRunPhase,
+  AgentRunReason as R,
+  ConditionType as C,
+  type AgentRun,
+  type AgentRunStatus,
+  type ArtifactRef,
+  type RunnerStatusFile,
+} from '@agents/api';
+import { removeCondition, rfc3339, setCondition, type ConditionInput } from '@agents/kube';
+import { createHash } from 'node:crypto';
+import type { Resolved } from './agent-run.resolve.js';
+
+type Conditions = AgentRunStatus['conditions'];
+
+/** The spec fields a run may not change once accepted, hashed canonically (sorted keys, sorted secrets). */
+export function specHash(run: AgentRun): string {
+  const s = run.spec;
+  const immutable = {
+    agentRef: s.agentRef,
+    implementationSpecRef: s.implementationSpecRef,
+    implementation: s.implementation,
+    goal: s.goal,
+    runtime: s.runtime,
+    workflow: s.workflow,
+    secrets: [...(s.secrets ?? [])].sort(),
+    systemPrompt: s.systemPrompt,
+    systemPromptRef: s.systemPromptRef,
+    vcsRef: s.vcsRef,
+    memoryRef: s.memoryRef,
+  };
+  return createHash('sha256').update(canonicalJson(immutable)).digest('hex');
+}
+
+export function canonicalJson(v: unknown): string {
+  if (v === undefined) return 'null';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+}
+
+const PHASE_READY = ['Succeeded'];
+const PHASE_PROGRESSING = ['Pending', 'Running'];
+const PHASE_DEGRADED = ['Failed', 'Cancelled'];
+
+/** Ready / Progressing / Degraded derived from the phase (and Blocked), on every write. */
+function withStandard(
+  conditions: Conditions,
+  phase: string,
+  blocked: boolean,
+  gen: number | undefined,
+  now: Date,
+): NonNullable<Conditions> {
+  const set = (c: Conditions, input: ConditionInput) => setCondition(c, input, gen, now);
+  let out = set(conditions, {
+    type: C.Ready,
+    status: PHASE_READY.includes(phase) || phase === 'Template' ? 'True' : 'False',
+    reason: phase || 'Pending',
+  });
+  out = set(out, {
+    type: C.Progressing,
+    status: PHASE_PROGRESSING.includes(phase) && !blocked ? 'True' : 'False',
+    reason: blocked ? 'Blocked' : phase || 'Pending',
+  });
+  out = set(out, {
+    type: C.Degraded,
+    status: PHASE_DEGRADED.includes(phase) ? 'True' : 'False',
+    reason: phase || 'Pending',
+  });
+  return out;
+}
+
+function base(run: AgentRun): AgentRunStatus {
+  return { ...run.status };
+}
+
+export function templateStatus(run: AgentRun, now: Date): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = setCondition(
+    run.status?.conditions,
+    { type: C.Ready, status: 'True', reason: R.Template, message: 'template run: never executed' },
+    gen,
+    now,
+  );
+  conditions = removeCondition(conditions, C.Progressing);
+  return {
+    ...base(run),
+    phase: AgentRunPhase.Template,
+    reason: R.Template,
+    message: 'template run: never executed',
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
+/** Held back by a limit or by its provider's health: stays Pending with Blocked=True. */
+export function blockedStatus(run: AgentRun, reason: string, message: string, now: Date): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = setCondition(run.status?.conditions, { type: C.Blocked, status: 'True', reason, message }, gen, now);
+  conditions = withStandard(conditions, AgentRunPhase.Pending, true, gen, now);
+  return { ...base(run), phase: AgentRunPhase.Pending, reason, message, conditions, observedGeneration: gen };
+}
+
+/** Ended before it started: invalid spec, duplicate, or a failure found while resolving. */
+export function failedBeforeStartStatus(
+  run: AgentRun,
+  failure: { reason: string; message: string; condition: 'InvalidSpec' | 'Failed' | 'Duplicate' },
+  now: Date,
+): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = run.status?.conditions;
+  const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
+  if (failure.condition !== 'Failed')
+    set({ type: failure.condition, status: 'True', reason: failure.reason, message: failure.message });
+  set({ type: C.Failed, status: 'True', reason: failure.reason, message: failure.message });
+  set({ type: C.Succeeded, status: 'False', reason: failure.reason, message: failure.message });
+  conditions = removeCondition(conditions, C.Blocked);
+  conditions = withStandard(conditions, AgentRunPhase.Failed, false, gen, now);
+  return {
+    ...base(run),
+    phase: AgentRunPhase.Failed,
+    reason: failure.reason,
+    message: failure.message,
+    finishedAt: rfc3339(now),
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
+/** Submitted: the Job exists. */
+export function runningStatus(
+  run: AgentRun,
+  r: Resolved,
+  job: { name: string; uid?: string },
+  now: Date,
+): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = run.status?.conditions;
+  const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
+  set({ type: C.Accepted, status: 'True', reason: R.Submitted, message: `Job ${job.name} created` });
+  set({ type: C.InProgress, status: 'True', reason: R.Running, message: 'the runner is working' });
+  set({ type: C.Blocked, status: 'False', reason: R.NotBlocked });
+  if (r.vcsSkipped)
+    set({ type: C.VcsSkipped, status: 'True', reason: r.vcsSkipped.reason, message: r.vcsSkipped.message });
+  conditions = withStandard(conditions, AgentRunPhase.Running, false, gen, now);
+  return {
+    ...base(run),
+    phase: AgentRunPhase.Running,
+    reason: R.Running,
+    message: `Job ${job.name} is running`,
+    startedAt: run.status?.startedAt ?? rfc3339(now),
+    runtimeRef: {
+      type: 'job',
+      name: job.name,
+      namespace: run.metadata.namespace,
+      ...(job.uid ? { uid: job.uid } : {}),
+    },
+    specHash: specHash(run),
+    systemPromptHash: r.systemPrompt.sha256,
+    contract: r.contract,
+    ...(r.vcs
+      ? {
+          vcs: {
+            provider: r.vcs.provider,
+            repository: r.vcs.repository,
+            baseBranch: r.vcs.baseBranch,
+            headBranch: r.vcs.headBranch,
+            mode: r.vcs.mode,
+          },
+        }
+      : {}),
+    artifacts: (r.provider.spec.outputArtifacts ?? []).slice(0, 50),
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
+/** The parts of a Job and its pods the status is computed from (what the caches keep). */
+export interface ObservedJob {
+  name: string;
+  uid?: string;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  succeeded: number;
+  failed: number;
+  /** Termination messages of the runner container of each pod of the Job. */
+  terminationMessages: string[];
+}
+
+export type JobOutcome =
+  | { done: false }
+  | {
+      done: true;
+      phase: 'Succeeded' | 'Failed' | 'Cancelled';
+      reason: string;
+      message: string;
+      runner?: RunnerStatusFile;
+    };
+
+/** Parses a runner terminal status; undefined unless it is a well-formed one. */
+export function parseRunnerStatus(message: string | undefined): RunnerStatusFile | undefined {
+  if (!message) return undefined;
+  try {
+    const v = JSON.parse(message) as RunnerStatusFile;
+    return v && ['succeeded', 'failed', 'cancelled'].includes(v.status) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the Job says about the run (runner status first: succeeded > failed > cancelled across pods). */
+export function jobOutcome(job: ObservedJob): JobOutcome {
+  const cond = (type: string) => job.conditions.find((c) => c.type === type && c.status === 'True');
+  const complete = cond('Complete');
+  const failed = cond('Failed');
+  if (!complete && !failed) return { done: false };
+  const statuses = job.terminationMessages.map(parseRunnerStatus).filter((s): s is RunnerStatusFile => !!s);
+  const runner =
+    statuses.find((s) => s.status === 'succeeded') ??
+    statuses.find((s) => s.status === 'failed') ??
+    statuses.find((s) => s.status === 'cancelled');
+  if (runner?.status === 'succeeded')
+    return { done: true, phase: 'Succeeded', reason: R.Completed, message: 'the runner finished successfully', runner };
+  if (runner?.status === 'cancelled')
+    return {
+      done: true,
+      phase: 'Cancelled',
+      reason: R.RunnerCancelled,
+      message: runner.error ?? 'the runner was cancelled',
+      runner,
+    };
+  if (runner?.status === 'failed') {
+    return {
+      done: true,
+      phase: 'Failed',
+      reason: R.RunnerFailed,
+      message: runner.error ?? `the provider exited with code ${runner.exitCode}`,
+      runner,
+    };
+  }
+  if (complete) return { done: true, phase: 'Succeeded', reason: R.Completed, message: `Job ${job.name} completed` };
+  const reason = failed!.reason === 'DeadlineExceeded' ? R.DeadlineExceeded : R.JobFailed;
+  return {
+    done: true,
+    phase: 'Failed',
+    reason,
+    message: `Job ${job.name} failed: ${failed!.message ?? failed!.reason ?? 'unknown'}`,
+  };
+}
+
+/** Runner status as stored in status.runner: what the run needs, bounded in size. */
+function sanitizeRunner(r: RunnerStatusFile): Record<string, unknown> {
+  return {
+    status: r.status,
+    exitCode: r.exitCode,
+    ...(r.signal ? { signal: r.signal } : {}),
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    ...(r.provider ? { provider: r.provider } : {}),
+    ...(r.binary ? { binary: r.binary } : {}),
+    ...(r.error ? { error: r.error.slice(0, 640) } : {}),
+  };
+}
+
+/** Artifacts: declared ones first, then the runner's, named, no data: URLs, URLs ≤ 2048 chars, at most `max`. */
+export function mergeArtifacts(
+  declared: ArtifactRef[],
+  produced: ArtifactRef[] | undefined,
+  max: number,
+): { artifacts: ArtifactRef[]; limited: boolean } {
+  const byName = new Map<string, ArtifactRef>();
+  let limited = false;
+  for (const a of [...declared, ...(produced ?? [])]) {
+    if (!a?.name) {
+      limited = true;
+      continue;
+    }
+    const clean: ArtifactRef = { ...a };
+    if (clean.url && (clean.url.startsWith('data:') || clean.url.length > 2048)) {
+      delete clean.url;
+      limited = true;
+    }
+    byName.set(a.name, clean);
+  }
+  const all = [...byName.values()];
+  if (all.length > max) limited = true;
+  return { artifacts: all.slice(0, max), limited };
+}
+
+export function terminalStatus(
+  run: AgentRun,
+  outcome: Extract<JobOutcome, { done: true }>,
+  now: Date,
+  artifactsMax: number,
+): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = run.status?.conditions;
+  const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
+  set({ type: C.InProgress, status: 'False', reason: outcome.reason, message: outcome.message });
+  if (outcome.phase === 'Succeeded') {
+    set({ type: C.Succeeded, status: 'True', reason: R.Completed, message: outcome.message });
+  } else {
+    set({ type: C.Succeeded, status: 'False', reason: outcome.reason, message: outcome.message });
+    set({
+      type: outcome.phase === 'Cancelled' ? C.Cancelled : C.Failed,
+      status: 'True',
+      reason: outcome.reason,
+      message: outcome.message,
+    });
+  }
+  const { artifacts, limited } = mergeArtifacts(run.status?.artifacts ?? [], outcome.runner?.artifacts, artifactsMax);
+  set({
+    type: C.ArtifactsLimited,
+    status: limited ? 'True' : 'False',
+    reason: limited ? R.ArtifactsTrimmed : R.WithinLimits,
+  });
+  conditions = withStandard(conditions, outcome.phase, false, gen, now);
+  return {
+    ...base(run),
+    phase: outcome.phase,
+    reason: outcome.reason,
+    message: outcome.message,
+    finishedAt: rfc3339(now),
+    artifacts,
+    ...(outcome.runner ? { runner: sanitizeRunner(outcome.runner) } : {}),
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
+/** A run whose spec changed after it was accepted. */
+export function immutabilityWarning(run: AgentRun, enforced: boolean, now: Date): AgentRunStatus {
+  const message = 'the spec changed after the run was accepted; runs are immutable: create a new run instead';
+  if (enforced) {
+    return terminalStatus(run, { done: true, phase: 'Failed', reason: R.SpecImmutableViolation, message }, now, 50);
+  }
+  const conditions = setCondition(
+    run.status?.conditions,
+    { type: C.Warning, status: 'True', reason: R.SpecImmutableViolation, message },
+    run.metadata.generation,
+    now,
+  );
+  return { ...base(run), conditions, observedGeneration: run.metadata.generation };
+}

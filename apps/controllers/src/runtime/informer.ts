@@ -1,0 +1,200 @@
+import { isGone, type KubeApi, type KubeObjectLike, type ResourceType, type WatchEvent } from '@agents/kube';
+import { Logger } from '@nestjs/common';
+
+export interface InformerHandler<T> {
+  onAdd?(obj: T): void;
+  onUpdate?(previous: T, obj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions<T> {
+  resource: ResourceType;
+  /** One namespace, or undefined for all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
+  /** Shrinks an object before it is cached (drop what no reconciler reads). */
+  transform?: (obj: T) => T;
+  /** Server-side watch timeout; each watch ends cleanly after about this long and is re-opened at once. */
+  watchTimeoutSeconds?: number;
+  /** Abort a watch that delivered nothing (not even a bookmark) for this long: a half-open connection. */
+  idleTimeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Called on every watch restart after an error, and on relists (metrics). */
+  onRestart?: (reason: 'error' | 'gone') => void;
+}
+
+export const objectKey = (o: KubeObjectLike): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * List + watch of one resource type in one namespace scope, with a cache. Unlike client-node's ListWatch it never
+ * stops on its own: a 410 (resourceVersion too old) relists and emits only real differences (no replayed adds), any
+ * other error restarts the watch with capped, jittered backoff, a clean server timeout re-watches at once from the
+ * last (bookmarked) resourceVersion, and an idle watch is aborted so a half-open connection cannot blind it.
+ */
+export class Informer<T extends KubeObjectLike> {
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly abort = new AbortController();
+  private resourceVersion: string | undefined;
+  private synced = false;
+  private syncedResolve!: () => void;
+  private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
+  private readonly logger: Logger;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly options: InformerOptions<T>,
+  ) {
+    this.logger = new Logger(`Informer ${options.resource.plural}${options.namespace ? `@${options.namespace}` : ''}`);
+  }
+
+  addHandler(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+    if (this.synced) for (const obj of this.cache.values()) handler.onAdd?.(obj);
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves after the first complete list. */
+  waitForSync(): Promise<void> {
+    return this.syncedPromise;
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.cache.get(`${namespace ?? ''}/${name}`);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { resource, namespace, labelSelector } = this.options;
+    const base = this.options.backoffBaseMs ?? 250;
+    const max = this.options.backoffMaxMs ?? 10_000;
+    const timeout = this.options.watchTimeoutSeconds ?? 300;
+    let failures = 0;
+    let needList = true;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (needList) {
+          const list = await this.api.listAll<T>(resource, namespace, { labelSelector });
+          this.replace(list.items);
+          this.resourceVersion = list.metadata.resourceVersion;
+          needList = false;
+          if (!this.synced) {
+            this.synced = true;
+            this.syncedResolve();
+          }
+        }
+        await this.api.watch<T>(
+          resource,
+          namespace,
+          {
+            resourceVersion: this.resourceVersion,
+            labelSelector,
+            allowWatchBookmarks: true,
+            // Jitter spreads the re-watches of many informers.
+            timeoutSeconds: Math.round(timeout * (0.9 + Math.random() * 0.2)),
+            idleTimeoutMs: this.options.idleTimeoutMs ?? (timeout + 60) * 1000,
+          },
+          (e) => this.apply(e),
+          this.abort.signal,
+        );
+        failures = 0;
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        if (isGone(err)) {
+          this.logger.log(`Relisting: resourceVersion ${this.resourceVersion} is too old`);
+          this.options.onRestart?.('gone');
+          needList = true;
+          continue;
+        }
+        failures += 1;
+        const delay = Math.min(max, base * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+        this.logger.warn(
+          `Watch failed (${failures} in a row), retrying in ${Math.round(delay)} ms: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        this.options.onRestart?.('error');
+        // A list that keeps failing is retried as a list; a watch that fails repeatedly relists (its resourceVersion may be stale).
+        if (failures >= 5) needList = true;
+        await sleep(delay, this.abort.signal);
+      }
+    }
+  }
+
+  private store(obj: T): T {
+    return this.options.transform ? this.options.transform(obj) : obj;
+  }
+
+  private apply(e: WatchEvent<T>): void {
+    const rv = e.object.metadata?.resourceVersion;
+    if (e.type === 'BOOKMARK') {
+      this.resourceVersion = rv;
+      return;
+    }
+    const key = objectKey(e.object);
+    const previous = this.cache.get(key);
+    if (e.type === 'DELETED') {
+      this.cache.delete(key);
+      for (const h of this.handlers) h.onDelete?.(previous ?? this.store(e.object));
+    } else {
+      if (previous?.metadata?.resourceVersion === rv) {
+        this.resourceVersion = rv;
+        return;
+      }
+      const obj = this.store(e.object);
+      this.cache.set(key, obj);
+      for (const h of this.handlers) {
+        if (previous) h.onUpdate?.(previous, obj);
+        else h.onAdd?.(obj);
+      }
+    }
+    this.resourceVersion = rv;
+  }
+
+  /** Replaces the cache by a fresh list, emitting only what changed (deletes missed while disconnected included). */
+  private replace(items: T[]): void {
+    const seen = new Set<string>();
+    for (const raw of items) {
+      const key = objectKey(raw);
+      seen.add(key);
+      const previous = this.cache.get(key);
+      if (previous?.metadata?.resourceVersion === raw.metadata?.resourceVersion) continue;
+      const obj = this.store(raw);
+      this.cache.set(key, obj);
+      for (const h of this.handlers) {
+        if (previous) h.onUpdate?.(previous, obj);
+        else h.onAdd?.(obj);
+      }
+    }
+    for (const [key, previous] of this.cache) {
+      if (seen.has(key)) continue;
+      this.cache.delete(key);
+      for (const h of this.handlers) h.onDelete?.(previous);
+    }
+  }
+}

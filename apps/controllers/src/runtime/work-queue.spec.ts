@@ -1,0 +1,65 @@
+import { jest } from '@jest/globals';
+import { WorkQueue } from './work-queue.js';
+
+describe('WorkQueue', () => {
+  it('queues a key once however often it is added', async () => {
+    const q = new WorkQueue();
+    q.add('ns/a');
+    q.add('ns/a');
+    q.add('ns/b');
+    expect(q.depth).toBe(2);
+    expect(await q.get()).toBe('ns/a');
+    expect(await q.get()).toBe('ns/b');
+  });
+
+  it('never hands a key to two workers; a key added while in flight runs again afterwards', async () => {
+    const q = new WorkQueue();
+    q.add('k');
+    const first = await q.get();
+    q.add('k');
+    expect(q.depth).toBe(0);
+    const second = q.get();
+    let got: string | undefined;
+    void second.then((k) => (got = k));
+    await Promise.resolve();
+    expect(got).toBeUndefined();
+    q.done(first!);
+    expect(await second).toBe('k');
+  });
+
+  it('wakes a waiting worker when a key arrives', async () => {
+    const q = new WorkQueue();
+    const next = q.get();
+    q.add('late');
+    expect(await next).toBe('late');
+  });
+
+  describe('with fake timers', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('delays a key and keeps the earliest of two delays', async () => {
+      const q = new WorkQueue();
+      q.addAfter('k', 5000);
+      q.addAfter('k', 1000);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(q.depth).toBe(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(q.depth).toBe(1);
+    });
+
+    it('backs off exponentially per key up to the cap, and forgets after success', () => {
+      const q = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 1000 });
+      expect([1, 2, 3, 4, 5].map(() => q.addRateLimited('k'))).toEqual([100, 200, 400, 800, 1000]);
+      q.forget('k');
+      expect(q.addRateLimited('k')).toBe(100);
+    });
+  });
+
+  it('releases waiting workers on shutdown', async () => {
+    const q = new WorkQueue();
+    const next = q.get();
+    q.shutDown();
+    expect(await next).toBeUndefined();
+  });
+});

@@ -1,0 +1,113 @@
+export interface WorkQueueOptions {
+  /** First retry delay after a failure; doubles per consecutive failure of the key. */
+  baseDelayMs?: number;
+  /** Cap of the retry delay. */
+  maxDelayMs?: number;
+  /** Called whenever the number of waiting keys changes (metrics). */
+  onDepth?: (depth: number) => void;
+}
+
+/**
+ * A keyed work queue in the style of client-go's: a key is queued at most once however often it is added, is
+ * handed to one worker at a time (added again while being processed, it is queued again when the worker is done),
+ * can be delayed (requeue-after), and retried with per-key exponential backoff.
+ */
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private shuttingDown = false;
+
+  constructor(private readonly options: WorkQueueOptions = {}) {}
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    const delayed = this.delayed.get(key);
+    if (delayed) {
+      clearTimeout(delayed.timer);
+      this.delayed.delete(key);
+    }
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.processing.add(key);
+      waiter(key);
+      return;
+    }
+    this.queued.add(key);
+    this.queue.push(key);
+    this.options.onDepth?.(this.queue.length);
+  }
+
+  /** Adds the key after `ms`; an earlier pending delay of the same key wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.shuttingDown) return;
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const existing = this.delayed.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.delayed.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.delayed.set(key, { at, timer });
+  }
+
+  /** Adds the key after its backoff: base × 2^(consecutive failures), capped. */
+  addRateLimited(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    const base = this.options.baseDelayMs ?? 200;
+    const delay = Math.min(this.options.maxDelayMs ?? 60_000, base * 2 ** n);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Clears the failure count of a key (after a success). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  failuresOf(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** The next key to process, marked in-flight; undefined once shut down. Call done(key) when finished. */
+  get(): Promise<string | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.options.onDepth?.(this.queue.length);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.delete(key)) this.add(key);
+  }
+
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const d of this.delayed.values()) clearTimeout(d.timer);
+    this.delayed.clear();
+    for (const w of this.waiters.splice(0)) w(undefined);
+  }
+}
