@@ -1,0 +1,187 @@
+{{/*
+Objects both components render the same way. Each takes
+(dict "context" $ "component" "control-plane"|"controllers" "values" <component values> "name" <object name>
+      "serviceAccountName" <name>).
+The per-component files under control-plane/ and controllers/ include them.
+*/}}
+
+{{- define "agents.serviceAccount" -}}
+{{- if .values.serviceAccount.create }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .serviceAccountName }}
+  namespace: {{ .context.Release.Namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+  {{- with .values.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "agents.hpa" -}}
+{{- $a := .values.autoscaling -}}
+{{- if $a.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .name }}
+  namespace: {{ .context.Release.Namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .name }}
+  minReplicas: {{ $a.minReplicas }}
+  maxReplicas: {{ $a.maxReplicas }}
+  metrics:
+    {{- if not (kindIs "invalid" $a.targetCPUUtilizationPercentage) }}
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $a.targetCPUUtilizationPercentage }}
+    {{- end }}
+    {{- if not (kindIs "invalid" $a.targetMemoryUtilizationPercentage) }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ $a.targetMemoryUtilizationPercentage }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "agents.pdb" -}}
+{{- $p := .values.podDisruptionBudget -}}
+{{- if $p.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .name }}
+  namespace: {{ .context.Release.Namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+spec:
+  {{- if not (eq (toString $p.maxUnavailable) "") }}
+  maxUnavailable: {{ $p.maxUnavailable }}
+  {{- else }}
+  minAvailable: {{ $p.minAvailable }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "agents.selectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{/* NetworkPolicy: ingress to the listed ports from networkPolicy.ingressFrom (any source when empty). */}}
+{{- define "agents.networkPolicy" -}}
+{{- $np := .context.Values.networkPolicy -}}
+{{- if $np.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ .name }}
+  namespace: {{ .context.Release.Namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "agents.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    {{- if $np.egress }}
+    - Egress
+    {{- end }}
+  ingress:
+    - ports:
+        {{- range .ports }}
+        - port: {{ . }}
+          protocol: TCP
+        {{- end }}
+      {{- with $np.ingressFrom }}
+      from:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+  {{- with $np.egress }}
+  egress:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "agents.metricsService" -}}
+{{- $m := .context.Values.metrics -}}
+{{- if and $m.enabled $m.service.enabled }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "agents.suffixed" (list .name "metrics") }}
+  namespace: {{ .context.Release.Namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+    agents.proompteng.ai/metrics: "true"
+    {{- with $m.service.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with $m.service.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "agents.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: metrics
+      port: {{ $m.service.port }}
+      targetPort: http
+      protocol: TCP
+{{- end }}
+{{- end -}}
+
+{{- define "agents.serviceMonitor" -}}
+{{- $m := .context.Values.metrics -}}
+{{- $sm := $m.serviceMonitor -}}
+{{- if and $m.enabled $m.service.enabled $sm.enabled }}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ .name }}
+  namespace: {{ default .context.Release.Namespace $sm.namespace }}
+  labels:
+    {{- include "agents.labels" . | nindent 4 }}
+    {{- with $sm.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  namespaceSelector:
+    matchNames:
+      - {{ .context.Release.Namespace }}
+  selector:
+    matchLabels:
+      {{- include "agents.selectorLabels" . | nindent 6 }}
+      agents.proompteng.ai/metrics: "true"
+  endpoints:
+    - port: metrics
+      path: {{ $m.path }}
+      interval: {{ $sm.interval }}
+      scrapeTimeout: {{ $sm.scrapeTimeout }}
+      honorLabels: {{ $sm.honorLabels }}
+      {{- with $sm.relabelings }}
+      relabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $sm.metricRelabelings }}
+      metricRelabelings:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+{{- end -}}
