@@ -6,3 +6,5 @@ export * from './owner.js';
 export * from './rate-limiter.js';
 export * from './resource.js';
 export * from './kubeconfig.js';
+export * from './informer.js';
+export * from './scoped-cache.js';

@@ -1,8 +1,14 @@
-import { isConflict, type KubeApi, type KubeObjectLike, type ResourceType } from '@agents/kube';
+import {
+  ScopedCache,
+  isConflict,
+  type InformerOptions,
+  type KubeApi,
+  type KubeObjectLike,
+  type NamespaceScope,
+  type ResourceType,
+} from '@agents/kube';
 import { Logger } from '@nestjs/common';
-import type { InformerOptions } from './informer.js';
 import type { ControllerMetrics } from './metrics.js';
-import { ScopedCache, type NamespaceScope } from './scoped-cache.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ObjectKey {
@@ -107,6 +113,7 @@ export class ControllerRuntime {
         transform: this.transforms.get(`${resource.group}/${resource.plural}`),
         watchTimeoutSeconds: this.config.watchTimeoutSeconds,
         onRestart: (reason) => this.metrics.informerRestarts.inc({ resource: resource.plural, reason }),
+        logger: this.logger,
       };
       cache = new ScopedCache(this.api, resource, this.config.namespaces, options);
       this.caches.set(id, cache);

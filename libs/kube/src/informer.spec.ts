@@ -1,4 +1,5 @@
-import { KubeApiError, type KubeApi, type ObjectList, type WatchEvent } from '@agents/kube';
+import { KubeApiError } from './errors.js';
+import type { KubeApi, ObjectList, WatchEvent } from './kube-api.js';
 import { eventually } from '@agents/testing';
 import { Informer } from './informer.js';
 

@@ -1,4 +1,5 @@
-import type { KubeApi, KubeObjectLike, ResourceType } from '@agents/kube';
+import type { KubeApi, KubeObjectLike } from './kube-api.js';
+import type { ResourceType } from './resource.js';
 import { Informer, type InformerHandler, type InformerOptions } from './informer.js';
 
 /** The namespaces a process reconciles: a list, or every namespace. */
@@ -22,8 +23,15 @@ export class ScopedCache<T extends KubeObjectLike> {
       this.informers.set(ns ?? '*', new Informer<T>(api, { ...options, resource, namespace: ns }));
   }
 
-  addHandler(handler: InformerHandler<T>): void {
-    for (const i of this.informers.values()) i.addHandler(handler);
+  /** Adds a handler to every informer; returns the function that removes it. */
+  addHandler(handler: InformerHandler<T>): () => void {
+    const removers = [...this.informers.values()].map((i) => i.addHandler(handler));
+    return () => removers.forEach((r) => r());
+  }
+
+  /** Whether objects of this namespace are cached (the namespace is in scope). */
+  covers(namespace: string): boolean {
+    return this.informers.has('*') || this.informers.has(namespace);
   }
 
   start(): void {

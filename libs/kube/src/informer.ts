@@ -1,5 +1,14 @@
-import { isGone, type KubeApi, type KubeObjectLike, type ResourceType, type WatchEvent } from '@agents/kube';
-import { Logger } from '@nestjs/common';
+import { isGone } from './errors.js';
+import type { KubeApi, KubeObjectLike, WatchEvent } from './kube-api.js';
+import type { ResourceType } from './resource.js';
+
+/** Where an informer reports restarts; defaults to nothing (pass a logger to see them). */
+export interface InformerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+const SILENT: InformerLogger = { log: () => undefined, warn: () => undefined };
 
 export interface InformerHandler<T> {
   onAdd?(obj: T): void;
@@ -22,6 +31,7 @@ export interface InformerOptions<T> {
   backoffMaxMs?: number;
   /** Called on every watch restart after an error, and on relists (metrics). */
   onRestart?: (reason: 'error' | 'gone') => void;
+  logger?: InformerLogger;
 }
 
 export const objectKey = (o: KubeObjectLike): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -46,19 +56,26 @@ export class Informer<T extends KubeObjectLike> {
   private synced = false;
   private syncedResolve!: () => void;
   private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
-  private readonly logger: Logger;
+  private readonly logger: InformerLogger;
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly api: KubeApi,
     private readonly options: InformerOptions<T>,
   ) {
-    this.logger = new Logger(`Informer ${options.resource.plural}${options.namespace ? `@${options.namespace}` : ''}`);
+    const base = options.logger ?? SILENT;
+    const prefix = `Informer ${options.resource.plural}${options.namespace ? `@${options.namespace}` : ''}: `;
+    this.logger = { log: (m) => base.log(prefix + m), warn: (m) => base.warn(prefix + m) };
   }
 
-  addHandler(handler: InformerHandler<T>): void {
+  /** Adds a handler (replaying the cache to it if synced); returns the function that removes it. */
+  addHandler(handler: InformerHandler<T>): () => void {
     this.handlers.push(handler);
     if (this.synced) for (const obj of this.cache.values()) handler.onAdd?.(obj);
+    return () => {
+      const i = this.handlers.indexOf(handler);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
   }
 
   get hasSynced(): boolean {
