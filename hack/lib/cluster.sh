@@ -13,11 +13,12 @@ ETCD_BIN="$(tool_dir etcd "$ETCD_VERSION")/bin"
 KWOK_BIN="$(tool_dir kwok "$KWOK_VERSION")/bin"
 HELM_BIN="$(tool_dir helm "$HELM_VERSION")/bin"
 KUBECONFORM_BIN="$(tool_dir kubeconform "$KUBECONFORM_VERSION")/bin"
+BUF_BIN="$(tool_dir buf "$BUF_VERSION")/bin"
 ADMIN_KUBECONFIG="$CLUSTER_DIR/admin.kubeconfig"
 # Start order; down stops them in reverse.
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
-tools_path() { printf '%s:%s:%s:%s:%s' "$KUBE_BIN" "$ETCD_BIN" "$KWOK_BIN" "$HELM_BIN" "$KUBECONFORM_BIN"; }
+tools_path() { printf "%s:%s:%s:%s:%s:%s" "$KUBE_BIN" "$ETCD_BIN" "$KWOK_BIN" "$HELM_BIN" "$KUBECONFORM_BIN" "$BUF_BIN"; }
 
 pid_alive() { [[ -f $CLUSTER_DIR/pids/$1 ]] && kill -0 "$(cat "$CLUSTER_DIR/pids/$1")" 2>/dev/null; }
 
