@@ -1,4 +1,5 @@
 export * from './conditions.js';
+export * from './crd-guard.js';
 export * from './errors.js';
 export * from './kube-api.js';
 export * from './names.js';

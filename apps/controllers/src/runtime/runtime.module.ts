@@ -1,5 +1,5 @@
 import { ALL_KINDS, crdName } from '@agents/api';
-import { CUSTOM, KubeApi, loadClusterAccess, type ClusterAccess } from '@agents/kube';
+import { CUSTOM, KubeApi, checkCrds, crdGuardMessage, loadClusterAccess, type ClusterAccess } from '@agents/kube';
 import {
   Global,
   Inject,
@@ -14,7 +14,6 @@ import { ReadinessService } from '../health/readiness.service.js';
 import { systemClock } from './clock.js';
 import { CONTROLLER_CONTEXT, ControllerContext } from './controller-context.js';
 import { ControllerRuntime } from './controller-runtime.js';
-import { checkCrds, crdGuardMessage } from './crd-guard.js';
 import { EventPublisher } from './event-publisher.js';
 import { EventRecorder } from './event-recorder.js';
 import { LeaderElector } from './leader-election.js';

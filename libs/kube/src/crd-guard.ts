@@ -1,4 +1,6 @@
-import { BUILTIN, isForbidden, type KubeApi } from '@agents/kube';
+import { isForbidden } from './errors.js';
+import type { KubeApi } from './kube-api.js';
+import { BUILTIN } from './resource.js';
 
 export interface CrdGuardResult {
   missing: string[];
@@ -19,7 +21,11 @@ const isCrossplaneManaged = (crd: Crd) =>
   (crd.metadata.ownerReferences ?? []).some((r) => r.apiVersion.includes('crossplane.io')) ||
   Object.keys({ ...crd.metadata.labels, ...crd.metadata.annotations }).some((k) => k.includes('crossplane.io'));
 
-/** Checks that the CRDs a process needs exist and are ours (not definitions managed by Crossplane). */
+/**
+ * Checks that the CRDs a process needs exist and are ours: a definition owned or marked by Crossplane (an owner
+ * reference to a crossplane.io kind, or a crossplane.io label or annotation) is refused, since Crossplane would fight
+ * the chart over it.
+ */
 export async function checkCrds(api: KubeApi, names: readonly string[]): Promise<CrdGuardResult> {
   const result: CrdGuardResult = { missing: [], crossplane: [], forbidden: false };
   for (const name of names) {
@@ -51,8 +57,8 @@ export function crdGuardMessage(r: CrdGuardResult): string | undefined {
   }
   if (r.crossplane.length) {
     parts.push(
-      `CRDs managed by Crossplane: ${r.crossplane.join(', ')}. Agents does not support Crossplane-managed definitions of its ` +
-        'CRDs: uninstall those (see the chart README, "Crossplane"), then install the chart CRDs',
+      `CRDs managed by Crossplane: ${r.crossplane.join(', ')}. Agents does not run on Crossplane-managed definitions of ` +
+        'its CRDs: remove them as the README\'s "Uninstalling a Crossplane-based install" explains, then install the chart',
     );
   }
   return parts.length ? parts.join('; ') : undefined;
