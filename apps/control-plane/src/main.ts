@@ -1,13 +1,47 @@
 import 'reflect-metadata';
+import { PROTO_PACKAGE, protoPath } from '@agents/proto/nest';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { AppModule } from './app.module.js';
 import { loadControlPlaneConfig } from './config/control-plane.config.js';
+import { ControlPlaneLifecycle } from './control-plane.lifecycle.js';
+
+const LEVELS: Record<string, LogLevel[]> = {
+  debug: ['error', 'warn', 'log', 'debug'],
+  info: ['error', 'warn', 'log'],
+  warn: ['error', 'warn'],
+  error: ['error'],
+};
 
 async function main(): Promise<void> {
   const config = loadControlPlaneConfig();
-  const app = await NestFactory.create(AppModule);
+  const app = await NestFactory.create(AppModule.register(config), { logger: LEVELS[config.logLevel] });
   app.enableShutdownHooks();
+  if (config.grpc.enabled) {
+    app.connectMicroservice<MicroserviceOptions>({
+      transport: Transport.GRPC,
+      options: {
+        package: PROTO_PACKAGE,
+        protoPath: protoPath(),
+        url: `${config.grpc.host}:${config.grpc.port}`,
+        loader: { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true },
+        maxReceiveMessageLength: 16 * 1024 * 1024,
+        gracefulShutdown: true,
+      },
+    });
+  }
   await app.listen(config.httpPort);
+  const problem = await app.get(ControlPlaneLifecycle).start();
+  if (problem) {
+    new Logger('ControlPlane').error(`Refusing to start: ${problem}`);
+    await app.close();
+    process.exit(1);
+  }
+  if (config.grpc.enabled) await app.startAllMicroservices();
+  new Logger('ControlPlane').log(
+    `HTTP on :${config.httpPort}${config.grpc.enabled ? `, gRPC on ${config.grpc.host}:${config.grpc.port}` : ''}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -6,12 +6,37 @@ describe('control-plane config', () => {
     expect(() => loadControlPlaneConfig({ DATABASE_URL: 'mysql://user:pw@db/x' })).toThrow(/DATABASE_URL="<redacted>"/);
   });
 
-  it('reads a complete environment', () => {
-    expect(loadControlPlaneConfig({ DATABASE_URL: 'postgres://127.0.0.1/agents', JANGAR_MIGRATIONS: 'skip' })).toEqual({
-      httpPort: 8080,
-      databaseUrl: 'postgres://127.0.0.1/agents',
-      migrations: 'skip',
-      databaseCaFile: undefined,
+  it('reads a complete environment with defaults', () => {
+    const c = loadControlPlaneConfig({
+      DATABASE_URL: 'postgres://127.0.0.1/agents',
+      JANGAR_MIGRATIONS: 'skip',
+      JANGAR_POD_NAMESPACE: 'agents',
     });
+    expect(c.database).toEqual({
+      url: 'postgres://127.0.0.1/agents',
+      caFile: undefined,
+      migrations: 'skip',
+      poolMax: 10,
+    });
+    expect(c.grpc).toEqual({ enabled: true, host: '127.0.0.1', port: 50051, token: undefined });
+    expect(c.namespaces).toEqual(['agents']);
+    expect(c.nats.ingest).toBe(false);
+  });
+
+  it('ingests from NATS when a URL is set, unless the subscriber is disabled', () => {
+    const base = { DATABASE_URL: 'postgres://h/db', NATS_URL: 'nats://127.0.0.1:4222' };
+    expect(loadControlPlaneConfig(base).nats.ingest).toBe(true);
+    expect(loadControlPlaneConfig({ ...base, JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED: 'true' }).nats.ingest).toBe(false);
+  });
+
+  it('lists every bad variable at once', () => {
+    expect(() =>
+      loadControlPlaneConfig({
+        DATABASE_URL: 'postgres://h/db',
+        JANGAR_GRPC_PORT: '0',
+        NATS_URL: 'http://x',
+        JANGAR_GRPC_ENABLED: 'maybe',
+      }),
+    ).toThrow(/\(3 variables\)[\s\S]*JANGAR_GRPC_ENABLED[\s\S]*JANGAR_GRPC_PORT[\s\S]*NATS_URL/);
   });
 });

@@ -1,44 +1,149 @@
-import { Sensitive, loadEnvConfig } from '@agents/config';
+import { IsBooleanText, Sensitive, loadEnvConfig, parseBoolean } from '@agents/config';
+import type { KubeconfigEnv } from '@agents/kube';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
+function Int(min: number, max = 2 ** 31 - 1): PropertyDecorator {
+  return (target, key) => {
+    Type(() => Number)(target, key);
+    IsInt()(target, key);
+    Min(min)(target, key);
+    Max(max)(target, key);
+  };
+}
+
+const DNS_LIST = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
 /** Every variable the control plane reads. Property names are the exact env names; initialisers are the defaults. */
 export class ControlPlaneEnv {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  JANGAR_PORT = 8080;
+  @Int(1, 65535) JANGAR_PORT = 8080;
+  @IsOptional() @IsString() JANGAR_POD_NAMESPACE?: string;
+  @IsOptional() @IsString() JANGAR_POD_NAME?: string;
+  @IsOptional()
+  @Matches(DNS_LIST, {
+    message: 'JANGAR_AGENTS_CONTROLLER_NAMESPACES must be "*" or a comma-separated list of namespace names',
+  })
+  JANGAR_AGENTS_CONTROLLER_NAMESPACES?: string;
 
-  /** Postgres connection URL (required). */
+  // Postgres
   @Sensitive()
   @IsString({ message: 'DATABASE_URL must be set to a postgres:// URL' })
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL!: string;
+  @IsOptional() @IsString() PGSSLROOTCERT?: string;
+  @IsIn(['auto', 'skip']) JANGAR_MIGRATIONS = 'auto';
+  @Int(1, 200) JANGAR_DB_POOL_MAX = 10;
 
-  /** `auto` applies migrations at start; `skip` leaves the schema alone. */
-  @IsIn(['auto', 'skip'])
-  JANGAR_MIGRATIONS = 'auto';
+  // gRPC for agentctl
+  @IsBooleanText() JANGAR_GRPC_ENABLED = 'true';
+  @IsString() JANGAR_GRPC_HOST = '127.0.0.1';
+  @Int(1, 65535) JANGAR_GRPC_PORT = 50051;
+  @Sensitive() @IsOptional() @IsString() JANGAR_GRPC_TOKEN?: string;
 
-  @IsOptional()
-  @IsString()
-  PGSSLROOTCERT?: string;
+  // NATS ingest of agent events
+  @IsOptional() @Matches(/^(nats|tls|wss?):\/\//, { message: 'NATS_URL must be a nats:// URL' }) NATS_URL?: string;
+  @IsOptional() @IsString() NATS_USER?: string;
+  @Sensitive() @IsOptional() @IsString() NATS_PASSWORD?: string;
+  @IsBooleanText() JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED = 'false';
+  @IsString() JANGAR_AGENT_COMMS_CONSUMER = 'agents-control-plane';
+  @Int(1, 10_000) JANGAR_AGENT_COMMS_BATCH_SIZE = 250;
+
+  // SSE
+  @Int(1, 300) JANGAR_SSE_HEARTBEAT_SECONDS = 15;
+  @Int(16 * 1024, 64 * 1024 * 1024) JANGAR_SSE_MAX_BUFFER_BYTES = 1024 * 1024;
+  @Int(1, 3600) JANGAR_SSE_STALL_SECONDS = 15;
+
+  // Kubernetes client
+  @Int(0, 100_000) JANGAR_KUBE_API_QPS = 100;
+  @Int(0, 100_000) JANGAR_KUBE_API_BURST = 200;
+  @IsString() JANGAR_LEADER_ELECTION_LEASE_NAME = 'agents-controller-leader';
+  @IsOptional() @IsString() JANGAR_LEADER_ELECTION_LEASE_NAMESPACE?: string;
+
+  // Build identity (set by the image build)
+  @IsString() JANGAR_VERSION = '0.1.0';
+  @IsString() JANGAR_COMMIT = 'unknown';
+  @IsString() JANGAR_BUILD_TIME = 'unknown';
+
+  @IsIn(['debug', 'info', 'warn', 'error']) JANGAR_LOG_LEVEL = 'info';
+  @IsOptional() @IsString() KUBECONFIG?: string;
+  @IsOptional() @IsString() KUBERNETES_SERVICE_HOST?: string;
+  @IsOptional() @IsString() KUBERNETES_SERVICE_PORT?: string;
 }
 
 export interface ControlPlaneConfig {
   readonly httpPort: number;
-  readonly databaseUrl: string;
-  readonly migrations: 'auto' | 'skip';
-  readonly databaseCaFile: string | undefined;
+  readonly podNamespace: string;
+  readonly identity: string;
+  readonly namespaces: readonly string[] | '*';
+  readonly database: { url: string; caFile: string | undefined; migrations: 'auto' | 'skip'; poolMax: number };
+  readonly grpc: { enabled: boolean; host: string; port: number; token: string | undefined };
+  readonly nats: {
+    url: string | undefined;
+    user: string | undefined;
+    password: string | undefined;
+    ingest: boolean;
+    consumer: string;
+    batchSize: number;
+  };
+  readonly sse: { heartbeatMs: number; maxBufferBytes: number; stallMs: number };
+  readonly kubeApi: { qps: number; burst: number };
+  readonly controllersLease: { name: string; namespace: string };
+  readonly build: { version: string; commit: string; time: string };
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly kubeconfig: KubeconfigEnv;
+}
+
+export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
+  const podNamespace = e.JANGAR_POD_NAMESPACE ?? 'default';
+  const ns = e.JANGAR_AGENTS_CONTROLLER_NAMESPACES ?? podNamespace;
+  return {
+    httpPort: e.JANGAR_PORT,
+    podNamespace,
+    identity: `${e.JANGAR_POD_NAME ?? 'control-plane'}_${process.pid}`,
+    namespaces: ns === '*' ? '*' : ns.split(','),
+    database: {
+      url: e.DATABASE_URL,
+      caFile: e.PGSSLROOTCERT,
+      migrations: e.JANGAR_MIGRATIONS as 'auto' | 'skip',
+      poolMax: e.JANGAR_DB_POOL_MAX,
+    },
+    grpc: {
+      enabled: parseBoolean(e.JANGAR_GRPC_ENABLED) ?? true,
+      host: e.JANGAR_GRPC_HOST,
+      port: e.JANGAR_GRPC_PORT,
+      token: e.JANGAR_GRPC_TOKEN || undefined,
+    },
+    nats: {
+      url: e.NATS_URL,
+      user: e.NATS_USER,
+      password: e.NATS_PASSWORD,
+      ingest: !!e.NATS_URL && !(parseBoolean(e.JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED) ?? false),
+      consumer: e.JANGAR_AGENT_COMMS_CONSUMER,
+      batchSize: e.JANGAR_AGENT_COMMS_BATCH_SIZE,
+    },
+    sse: {
+      heartbeatMs: e.JANGAR_SSE_HEARTBEAT_SECONDS * 1000,
+      maxBufferBytes: e.JANGAR_SSE_MAX_BUFFER_BYTES,
+      stallMs: e.JANGAR_SSE_STALL_SECONDS * 1000,
+    },
+    kubeApi: { qps: e.JANGAR_KUBE_API_QPS, burst: e.JANGAR_KUBE_API_BURST },
+    controllersLease: {
+      name: e.JANGAR_LEADER_ELECTION_LEASE_NAME,
+      namespace: e.JANGAR_LEADER_ELECTION_LEASE_NAMESPACE ?? podNamespace,
+    },
+    build: { version: e.JANGAR_VERSION, commit: e.JANGAR_COMMIT, time: e.JANGAR_BUILD_TIME },
+    logLevel: e.JANGAR_LOG_LEVEL as ControlPlaneConfig['logLevel'],
+    kubeconfig: {
+      KUBECONFIG: e.KUBECONFIG,
+      KUBERNETES_SERVICE_HOST: e.KUBERNETES_SERVICE_HOST,
+      KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT,
+    },
+  };
 }
 
 /** The only place the control plane reads process.env. */
 export function loadControlPlaneConfig(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
-  const e = loadEnvConfig('control-plane', ControlPlaneEnv, env);
-  return {
-    httpPort: e.JANGAR_PORT,
-    databaseUrl: e.DATABASE_URL,
-    migrations: e.JANGAR_MIGRATIONS as 'auto' | 'skip',
-    databaseCaFile: e.PGSSLROOTCERT,
-  };
+  return toControlPlaneConfig(loadEnvConfig('control-plane', ControlPlaneEnv, env));
 }
+
+export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');

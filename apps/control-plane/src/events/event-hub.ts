@@ -1,0 +1,260 @@
+import { Logger } from '@nestjs/common';
+import type pg from 'pg';
+import { EVENTS_CHANNEL, type EventFilter, type EventsRepository, type StoredEvent } from './events.repository.js';
+
+export function matches(filter: EventFilter | undefined, e: StoredEvent): boolean {
+  if (!filter) return true;
+  if ('uid' in filter) return e.agentRunUid === filter.uid;
+  if ('name' in filter) return e.agentRunNamespace === filter.namespace && e.agentRunName === filter.name;
+  return e.agentRunNamespace === filter.namespace;
+}
+
+/** A reader of the hub: woken when events newer than what it has seen exist. */
+export interface HubListener {
+  wake(): void;
+}
+
+export interface HubOptions {
+  /** Recent events kept in memory for all readers (by count and by content bytes). */
+  maxEvents?: number;
+  maxBytes?: number;
+}
+
+/**
+ * This replica's window on the event store. It LISTENs on the channel the repository notifies at commit (whichever
+ * replica stored the events), reads the new rows once, keeps the most recent ones in a shared ring, and wakes its
+ * readers. Each reader pulls at its own pace from the ring (or from Postgres when it fell behind the ring), so a slow
+ * reader costs nothing but its cursor. Pushed, never polled; after a reconnect it catches up from its last id.
+ */
+export class EventHub {
+  private readonly logger = new Logger(EventHub.name);
+  private readonly listeners = new Set<HubListener>();
+  private readonly ring: StoredEvent[] = [];
+  private ringBytes = 0;
+  /** The ring holds every event with an id above the floor (ids have gaps: a duplicate insert burns one). */
+  private floor = 0;
+  private lastSeen = 0;
+  private client: pg.PoolClient | undefined;
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lost = false;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  connected = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly events: EventsRepository,
+    options: HubOptions = {},
+  ) {
+    this.maxEvents = options.maxEvents ?? 20_000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /** The highest id this replica has read; readers never run ahead of it. */
+  get head(): number {
+    return this.lastSeen;
+  }
+
+  async start(): Promise<void> {
+    this.lastSeen = await this.events.maxId();
+    this.floor = this.lastSeen;
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.client?.release(true);
+    await this.reading;
+  }
+
+  /** Wakes `listener` whenever new events were read; returns the function that stops it. */
+  listen(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events after `cursor` matching `filter`, at most `limit`, from the ring when it still holds them, else from
+   * Postgres. Ids are assigned and committed in order, so a reader that moves past the ring from Postgres finds the
+   * ring continuing where it left off.
+   */
+  async read(filter: EventFilter | undefined, cursor: number, limit: number): Promise<StoredEvent[]> {
+    if (cursor < this.floor) return this.events.after(filter, cursor, limit);
+    const out: StoredEvent[] = [];
+    for (let i = this.indexAfter(cursor); i < this.ring.length && out.length < limit; i++) {
+      const e = this.ring[i]!;
+      if (matches(filter, e)) out.push(e);
+    }
+    return out;
+  }
+
+  private indexAfter(cursor: number): number {
+    let lo = 0;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[mid]!.id <= cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      const client = await this.pool.connect();
+      this.client = client;
+      client.on('notification', () => this.readNew());
+      client.on('error', (err) => this.reconnect(err));
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      if (this.lost) this.logger.log('Event notifications connection restored');
+      this.lost = false;
+      this.connected = true;
+      this.readNew();
+    } catch (err) {
+      this.reconnect(err);
+    }
+  }
+
+  private reconnect(err: unknown): void {
+    if (this.stopped) return;
+    if (!this.lost)
+      this.logger.warn(
+        `Lost the event notifications connection, reconnecting: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    this.lost = true;
+    this.connected = false;
+    this.client?.release(true);
+    this.client = undefined;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), 1000);
+  }
+
+  /** Reads everything after the last id read (coalescing notifications that arrive meanwhile) into the ring. */
+  private readNew(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        for (;;) {
+          const batch = await this.events.after(undefined, this.lastSeen, 2000);
+          if (batch.length === 0) break;
+          for (const e of batch) {
+            this.ring.push(e);
+            this.ringBytes += e.content.length;
+          }
+          while (this.ring.length > this.maxEvents || this.ringBytes > this.maxBytes) {
+            const evicted = this.ring.shift()!;
+            this.ringBytes -= evicted.content.length;
+            this.floor = evicted.id;
+          }
+          this.lastSeen = batch[batch.length - 1]!.id;
+          for (const l of this.listeners) l.wake();
+          if (batch.length < 2000) break;
+        }
+      } while (this.again && !this.stopped);
+    })()
+      .catch((err: unknown) =>
+        this.logger.warn(`Reading new events failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        this.reading = undefined;
+        if (this.again) this.readNew();
+      });
+  }
+}
+
+/**
+ * Where a cursor writes: `ready` says whether it takes more now; when it does not, the cursor hands `whenReady` the
+ * function to call once it does (it may be handed it more than once before that; calling it once is enough).
+ */
+export interface EventSink {
+  ready(): boolean;
+  whenReady(resume: () => void): void;
+  write(e: StoredEvent): void;
+  /** Called after each page of writes (a sink may gather a page's writes into one). */
+  flush?(): void;
+  /** Called each time the cursor has caught up with every event that exists so far. */
+  idle?(): void;
+}
+
+/**
+ * One reader's position in the event stream: pulls the events of its filter after its position from the hub, as
+ * fast as its sink takes them, and sleeps when there are none (until the hub wakes it) or the sink is full (until
+ * the sink is ready again). What a slow reader costs is this object, not a queue of events.
+ */
+export class EventCursor implements HubListener {
+  private running = false;
+  private again = false;
+  private closed = false;
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly hub: EventHub,
+    private readonly filter: EventFilter | undefined,
+    public position: number,
+    private readonly sink: EventSink,
+    private readonly onError: (err: unknown) => void,
+    private readonly pageSize = 256,
+  ) {
+    this.unlisten = hub.listen(this);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unlisten();
+  }
+
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.pump()
+      .catch((err: unknown) => {
+        this.close();
+        this.onError(err);
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.again) this.wake();
+      });
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      this.again = false;
+      for (;;) {
+        if (this.closed) return;
+        if (!this.sink.ready()) {
+          this.sink.whenReady(() => this.wake());
+          return;
+        }
+        const page = await this.hub.read(this.filter, this.position, this.pageSize);
+        let i = 0;
+        for (; i < page.length && !this.closed && this.sink.ready(); i++) {
+          const e = page[i]!;
+          if (e.id <= this.position) continue;
+          this.sink.write(e);
+          this.position = e.id;
+        }
+        this.sink.flush?.();
+        if (page.length < this.pageSize && i === page.length) break;
+      }
+    } while (this.again);
+    if (!this.closed) this.sink.idle?.();
+  }
+}

@@ -1,0 +1,144 @@
+import type { Response } from 'express';
+
+export interface SseLimits {
+  /** Bytes that may wait in this process for one client before it is paused (half) or cut (all, in push mode). */
+  maxBufferBytes: number;
+  /** How long a paused client may go without reading before it is cut. */
+  stallMs: number;
+  heartbeatMs: number;
+}
+
+const GATHER_BYTES = 64 * 1024;
+
+/**
+ * One Server-Sent Events connection with a bound on what may pile up in memory for it. Two ways to feed it:
+ * - pull (`ready`/`whenReady`/`send`): the writer stops when half the bound waits unread and resumes on drain; a
+ *   client that reads nothing for `stallMs` meanwhile is cut;
+ * - push (`write`): a client with more than the bound waiting is cut at once.
+ * A cut client reconnects (with Last-Event-ID where the stream has ids) and loses nothing; one slow reader never
+ * grows the server or slows the others.
+ */
+export class SseConnection {
+  private closed = false;
+  /** Cut because the client did not read fast enough (not a normal close). */
+  wasCut = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private stall: NodeJS.Timeout | undefined;
+  private resume: (() => void) | undefined;
+  private readonly onClose: (() => void)[] = [];
+  private gathered: string[] = [];
+  private gatheredBytes = 0;
+
+  constructor(
+    private readonly res: Response,
+    private readonly limits: SseLimits,
+  ) {
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    this.write('retry: 1000\n: connected\n\n');
+    this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), limits.heartbeatMs);
+    res.on('close', () => this.close());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  onClosed(fn: () => void): void {
+    if (this.closed) fn();
+    else this.onClose.push(fn);
+  }
+
+  /** Pull mode: whether the client has read enough of what was sent to take more now. */
+  ready(): boolean {
+    return !this.closed && this.res.writableLength + this.gatheredBytes < this.limits.maxBufferBytes / 2;
+  }
+
+  /** Pull mode: calls `resume` once the client has read what waits; cuts it if that takes longer than `stallMs`. */
+  whenReady(resume: () => void): void {
+    if (this.closed) return;
+    this.resume = resume;
+    this.stall ??= setTimeout(() => this.cut(), this.limits.stallMs);
+  }
+
+  /**
+   * Pull mode: queues preformatted SSE text (the caller asked `ready()` first); written at `flush()`, or as soon as
+   * 64 KiB are gathered. One write per page of events instead of one per event.
+   */
+  send(chunk: string): void {
+    if (this.closed) return;
+    this.gathered.push(chunk);
+    this.gatheredBytes += chunk.length;
+    if (this.gatheredBytes >= GATHER_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.closed || this.gathered.length === 0) return;
+    const chunk = this.gathered.length === 1 ? this.gathered[0]! : this.gathered.join('');
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    this.res.write(chunk, this.flushed);
+  }
+
+  /** A written chunk reached the socket; a paused writer resumes once what waits is below the pause mark. */
+  private readonly flushed = (): void => {
+    if (this.resume && this.ready()) this.drained();
+  };
+
+  /** Push mode: writes preformatted SSE text; false once the connection is gone or was cut for being too slow. */
+  write(chunk: string): boolean {
+    if (this.closed) return false;
+    this.res.write(chunk);
+    if (this.res.writableLength > this.limits.maxBufferBytes) {
+      this.cut();
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the stream cleanly. */
+  end(): void {
+    if (this.closed) return;
+    this.res.end();
+    this.close();
+  }
+
+  private drained(): void {
+    clearTimeout(this.stall);
+    this.stall = undefined;
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
+  }
+
+  private cut(): void {
+    if (this.closed) return;
+    this.wasCut = true;
+    this.res.destroy();
+    this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.stall);
+    this.resume = undefined;
+    this.gathered = [];
+    for (const fn of this.onClose.splice(0)) fn();
+  }
+}
+
+/** `id: …\nevent: …\ndata: …\n\n`; data split over lines as the SSE format requires. */
+export function sseMessage(id: string | number | undefined, event: string | undefined, data: string): string {
+  let out = '';
+  if (id !== undefined) out += `id: ${id}\n`;
+  if (event) out += `event: ${event}\n`;
+  for (const line of data.split('\n')) out += `data: ${line}\n`;
+  return `${out}\n`;
+}

@@ -1,0 +1,231 @@
+import {
+  PrivateNats,
+  TcpProxy,
+  TestNamespace,
+  createTestDatabase,
+  eventually,
+  testKubeConfig,
+  type TestDatabase,
+} from '@agents/testing';
+import { createConnection } from 'node:net';
+import pg from 'pg';
+import {
+  message,
+  Publisher,
+  SseReader,
+  startControlPlane,
+  subjectOf,
+  type ControlPlaneProcess,
+  type RunRef,
+} from './harness.js';
+
+// The events path with real parts: runner-style publishes to JetStream → the control plane's durable consumer →
+// batched idempotent inserts into Postgres → Server-Sent Events, resumable with Last-Event-ID.
+let db: TestDatabase;
+let nats: PrivateNats;
+let ns: TestNamespace;
+let publisher: Publisher;
+let pgProxy: TcpProxy;
+let cp: ControlPlaneProcess;
+const run: RunRef = { namespace: 'agents', name: 'fix-1', uid: `uid-${Date.now()}` };
+
+async function count(sql: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+async function sql(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+async function start(): Promise<ControlPlaneProcess> {
+  const url = new URL(db.url);
+  url.port = String(pgProxy.port);
+  return startControlPlane({
+    databaseUrl: url.toString(),
+    natsUrl: nats.url,
+    namespaces: [ns.name],
+    env: {
+      JANGAR_SSE_MAX_BUFFER_BYTES: String(64 * 1024),
+      JANGAR_SSE_STALL_SECONDS: '2',
+      JANGAR_SSE_HEARTBEAT_SECONDS: '1',
+    },
+    httpPort: cp?.httpPort,
+    grpcPort: cp?.grpcPort,
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('cp_events');
+  nats = await PrivateNats.start();
+  ns = await TestNamespace.create(testKubeConfig(), 'cp-events');
+  pgProxy = await TcpProxy.start('127.0.0.1', 5432);
+  cp = await start();
+  publisher = await Publisher.connect(nats.url);
+}, 90_000);
+
+afterAll(async () => {
+  if (cp) console.log(cp.logs().slice(-4000));
+  await publisher?.close().catch(() => undefined);
+  await cp?.kill();
+  await pgProxy?.close();
+  await nats?.stop();
+  await ns?.delete();
+  await db?.drop();
+});
+
+it('stores a published message once and pushes it to an SSE subscriber of the run, with its id', async () => {
+  const sse = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${run.uid}`);
+  for (let i = 1; i <= 3; i++) await publisher.publish(subjectOf(run), message(run, i), `${run.uid}:test:${i}`);
+  const events = await sse.next(3);
+  sse.close();
+  expect(events.map((e) => JSON.parse(e.data).content)).toEqual(['line 1', 'line 2', 'line 3']);
+  expect(events.every((e) => /^\d+$/.test(e.id ?? ''))).toBe(true);
+  expect(await count(`select count(*) n from agent_events where agent_run_uid = '${run.uid}'`)).toBe(3);
+});
+
+it('stores a message delivered twice (same message id, different transport ids) once', async () => {
+  const dup = { ...run, uid: `${run.uid}-dup` };
+  await publisher.publish(subjectOf(dup), message(dup, 1), 'transport-a');
+  await publisher.publish(subjectOf(dup), message(dup, 1), 'transport-b');
+  await publisher.publish(subjectOf(dup), message(dup, 2), 'transport-c');
+  await eventually(async () =>
+    expect(await count(`select count(*) n from agent_events where agent_run_uid = '${dup.uid}'`)).toBe(2),
+  );
+  // Give the ingest time to (wrongly) store the duplicate: the total must stay 2.
+  const metrics = await (await fetch(`${cp.url}/metrics`)).text();
+  expect(metrics).toMatch(/agents_agent_comms_duplicates_total [1-9]/);
+});
+
+it('puts malformed messages in the dead-letter table with the reason, and keeps consuming', async () => {
+  const bad = { ...run, uid: `${run.uid}-bad` };
+  await publisher.publish(subjectOf(bad), new TextEncoder().encode('not json at all'));
+  await publisher.publish(subjectOf(bad), new TextEncoder().encode('{"kind":"output"}'));
+  await publisher.publish(subjectOf(bad), message(bad, 1));
+  await eventually(async () =>
+    expect(await count(`select count(*) n from agent_events where agent_run_uid = '${bad.uid}'`)).toBe(1),
+  );
+  await eventually(async () => expect(await count(`select count(*) n from ingest_dead_letters`)).toBe(2));
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  const reasons = (await c.query<{ reason: string }>('select reason from ingest_dead_letters order by id')).rows.map(
+    (r) => r.reason,
+  );
+  await c.end();
+  expect(reasons[0]).toMatch(/not JSON/);
+  expect(reasons[1]).toMatch(/has no content/);
+});
+
+it('dead-letters a row Postgres refuses and still stores the rest of its batch', async () => {
+  const r = { ...run, uid: `${run.uid}-poison` };
+  // A row the parser accepts but the database refuses (as a constraint or an encoding rule would).
+  await sql(`create function refuse_poison() returns trigger language plpgsql as $$
+    begin if new.content = 'poison' then raise exception 'poisoned row' using errcode = '22023'; end if; return new; end $$`);
+  await sql(`create trigger refuse_poison before insert on agent_events for each row execute function refuse_poison()`);
+  try {
+    const before = await count(`select count(*) n from ingest_dead_letters`);
+    await Promise.all([
+      publisher.publish(subjectOf(r), message(r, 1)),
+      publisher.publish(subjectOf(r), message(r, 2, { content: 'poison' })),
+      publisher.publish(subjectOf(r), message(r, 3)),
+    ]);
+    await eventually(async () =>
+      expect(await count(`select count(*) n from agent_events where agent_run_uid = '${r.uid}'`)).toBe(2),
+    );
+    await eventually(async () => expect(await count(`select count(*) n from ingest_dead_letters`)).toBe(before + 1));
+    expect(
+      await count(`select count(*) n from ingest_dead_letters where reason like 'refused by Postgres: poisoned row%'`),
+    ).toBe(1);
+  } finally {
+    await sql('drop trigger refuse_poison on agent_events');
+    await sql('drop function refuse_poison');
+  }
+});
+
+it('resumes an SSE stream without a gap after a control-plane restart (Last-Event-ID)', async () => {
+  const r = { ...run, uid: `${run.uid}-resume` };
+  const sse = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`);
+  for (let i = 1; i <= 5; i++) await publisher.publish(subjectOf(r), message(r, i));
+  const first = await sse.next(5);
+  sse.close();
+  await cp.kill('SIGKILL');
+  for (let i = 6; i <= 10; i++) await publisher.publish(subjectOf(r), message(r, i));
+  cp = await start();
+  const resumed = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`, { 'Last-Event-ID': first[4]!.id! });
+  const rest = await resumed.next(5);
+  await new Promise((res) => setTimeout(res, 500));
+  expect(resumed.pending).toBe(0);
+  resumed.close();
+  expect([...first, ...rest].map((e) => JSON.parse(e.data).seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const ids = [...first, ...rest].map((e) => Number(e.id));
+  expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+}, 90_000);
+
+it('cuts an SSE client that stops reading at the buffer bound, without slowing the others', async () => {
+  const r = { ...run, uid: `${run.uid}-slow` };
+  // A client that sends its request and never reads a byte.
+  const slow = createConnection(cp.httpPort, '127.0.0.1');
+  slow.write(`GET /v1/agent-events?agentRunUid=${r.uid} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`);
+  slow.pause();
+  const reader = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`);
+  const big = 'x'.repeat(16 * 1024);
+  const total = 1200; // ~20 MiB: more than the kernel's socket buffers on loopback and the 64 KiB bound together
+  for (let i = 1; i <= total; i++) await publisher.publish(subjectOf(r), message(r, i, { content: `${i} ${big}` }));
+  const got = await reader.next(total, 60_000);
+  reader.close();
+  expect(got).toHaveLength(total);
+  // The server hung up on it (a paused socket sees the close only once it reads, so ask the server).
+  await eventually(
+    async () =>
+      expect(await (await fetch(`${cp.url}/metrics`)).text()).toMatch(/agents_sse_slow_clients_cut_total 1\b/),
+    {
+      what: 'the slow client to be cut',
+    },
+  );
+  slow.destroy();
+}, 90_000);
+
+it('loses nothing across a 30 s NATS outage and a 30 s Postgres outage (R9 in miniature)', async () => {
+  const r = { ...run, uid: `${run.uid}-outage` };
+  const sse = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`);
+  for (let i = 1; i <= 10; i++) await publisher.publish(subjectOf(r), message(r, i));
+  await sse.next(10);
+
+  await publisher.close();
+  await nats.stop();
+  // Still ready (reads and streams work without NATS), but it says what is missing.
+  await eventually(async () => {
+    const res = await fetch(`${cp.url}/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'degraded', degraded: [expect.stringMatching(/^agent-comms/)] });
+  });
+  await new Promise((res) => setTimeout(res, 30_000));
+  await nats.resume();
+  publisher = await Publisher.connect(nats.url);
+  for (let i = 11; i <= 20; i++) await publisher.publish(subjectOf(r), message(r, i));
+  await sse.next(10, 60_000);
+
+  pgProxy.cut();
+  for (let i = 21; i <= 30; i++) await publisher.publish(subjectOf(r), message(r, i));
+  await eventually(async () => expect((await fetch(`${cp.url}/ready`)).status).toBe(503), {
+    what: '/ready to report Postgres unreachable',
+  });
+  await new Promise((res) => setTimeout(res, 30_000));
+  pgProxy.restore();
+  await sse.next(10, 60_000);
+  sse.close();
+  expect(await count(`select count(*) n from agent_events where agent_run_uid = '${r.uid}'`)).toBe(30);
+  expect(await count(`select count(distinct seq) n from agent_events where agent_run_uid = '${r.uid}'`)).toBe(30);
+  await eventually(async () => expect((await fetch(`${cp.url}/ready`)).status).toBe(200));
+}, 180_000);
