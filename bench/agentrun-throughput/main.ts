@@ -1,0 +1,302 @@
+// bench/agentrun-throughput: how fast the controllers turn AgentRuns into Jobs on the local cluster, what each run
+// costs in API writes, and what N cached runs cost in memory (PERF-GOALS P1, P2, P3, P3b, P5, P6).
+// Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 60]
+//        [--idle-seconds 60] [--only p2,p3]
+import { BUILTIN, CUSTOM, KubeApi } from '@agents/kube';
+import { freePort, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { conditions, flags, REPO_ROOT, rssMiB } from '../lib/env.ts';
+import { ms, summarize } from '../lib/stats.ts';
+
+const args = flags();
+const N = Number(args.get('runs') ?? 1000);
+const STEADY_RUNS = Number(args.get('steady-runs') ?? 300);
+const SUSTAINED_SECONDS = Number(args.get('sustained-seconds') ?? 60);
+const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 60);
+const ONLY = new Set((args.get('only') ?? 'p3,p3b,p1,p2').split(','));
+const QPS = 1000;
+const WORKERS = 16;
+const stamp = Date.now().toString(36);
+const NS = {
+  steady: `bench-steady-${stamp}`,
+  sustained: `bench-sustained-${stamp}`,
+  burst: `bench-burst-${stamp}`,
+  idle: `bench-idle-${stamp}`,
+};
+
+const api = await KubeApi.fromKubeConfig(testKubeConfig(), { qps: 0 });
+const g = 'agents.proompteng.ai/v1alpha1';
+
+async function setUp(ns: string): Promise<void> {
+  await api.create(BUILTIN.namespace, { metadata: { name: ns, labels: { 'agents.bench': 'true' } } });
+  await api.create(CUSTOM.AgentProvider!, {
+    apiVersion: g,
+    kind: 'AgentProvider',
+    metadata: { name: 'shell', namespace: ns },
+    spec: { binary: '/bin/sh' },
+  });
+  await api.create(CUSTOM.ImplementationSpec!, {
+    apiVersion: g,
+    kind: 'ImplementationSpec',
+    metadata: { name: 'task', namespace: ns },
+    spec: { text: 'bench' },
+  });
+  await api.create(CUSTOM.Agent!, {
+    apiVersion: g,
+    kind: 'Agent',
+    metadata: { name: 'agent', namespace: ns },
+    spec: { providerRef: { name: 'shell' }, defaults: { systemPrompt: 'bench' } },
+  });
+}
+
+const run = (ns: string, name: string) => ({
+  apiVersion: g,
+  kind: 'AgentRun',
+  metadata: { name, namespace: ns },
+  spec: { agentRef: { name: 'agent' }, implementationSpecRef: { name: 'task' }, runtime: { type: 'job' } },
+});
+
+/** Records when each Job of a namespace is first seen (watch, so no polling delay). */
+function jobObserver(ns: string) {
+  const seen = new Map<string, number>();
+  const abort = new AbortController();
+  void (async () => {
+    let rv = (await api.list(BUILTIN.job, ns)).metadata.resourceVersion;
+    while (!abort.signal.aborted) {
+      await api
+        .watch<{ metadata: { name: string; resourceVersion: string } }>(
+          BUILTIN.job,
+          ns,
+          { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          (e) => {
+            rv = e.object.metadata.resourceVersion;
+            if (e.type === 'ADDED' && !seen.has(e.object.metadata.name))
+              seen.set(e.object.metadata.name, performance.now());
+          },
+          abort.signal,
+        )
+        .catch(() => undefined);
+    }
+  })();
+  return { seen, stop: () => abort.abort() };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates runs at `rate` per second (Infinity = as fast as 32 parallel creators go); returns create start times. */
+async function createRuns(ns: string, names: string[], rate: number): Promise<Map<string, number>> {
+  const started = new Map<string, number>();
+  if (rate === Infinity) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          started.set(name, performance.now());
+          await api.create(CUSTOM.AgentRun!, run(ns, name));
+        }
+      }),
+    );
+    return started;
+  }
+  const t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    started.set(names[i]!, performance.now());
+    pending.push(api.create(CUSTOM.AgentRun!, run(ns, names[i]!)));
+  }
+  await Promise.all(pending);
+  return started;
+}
+
+function latencies(started: Map<string, number>, seen: Map<string, number>): number[] {
+  return [...started].flatMap(([name, t]) => {
+    const at = seen.get(`${name}-job`);
+    return at === undefined ? [] : [at - t];
+  });
+}
+
+const writes = async (controllers: ServiceProcess) =>
+  (await controllers.get('/metrics')).body
+    .split('\n')
+    .filter((l) => /^agents_kube_api_requests_total\{verb="(POST|PUT|PATCH|DELETE)"/.test(l))
+    .map((l) => ({ key: l.slice(0, l.lastIndexOf(' ')), value: Number(l.slice(l.lastIndexOf(' ') + 1)) }));
+
+const queueDepth = async (controllers: ServiceProcess) =>
+  Number(
+    (await controllers.get('/metrics')).body.match(
+      /^agents_controller_queue_depth\{controller="agentrun"\} (\d+)/m,
+    )?.[1] ?? 0,
+  );
+
+async function succeededCount(ns: string): Promise<number> {
+  const list = await api.listAll<{ status?: { phase?: string } }>(CUSTOM.AgentRun!, ns);
+  return list.items.filter((r) => r.status?.phase === 'Succeeded').length;
+}
+
+// --- set-up --------------------------------------------------------------------------------------------------------
+execFileSync(path.join(REPO_ROOT, 'hack/cluster/up'), { stdio: ['ignore', 'ignore', 'inherit'] });
+for (const ns of Object.values(NS)) await setUp(ns);
+const port = await freePort();
+const controllers = await spawnService({
+  command: process.execPath,
+  args: [path.join(REPO_ROOT, 'apps/controllers/dist/main.js')],
+  httpPort: port,
+  readyPath: '/readyz',
+  env: {
+    PATH: process.env.PATH,
+    NO_COLOR: '1',
+    KUBECONFIG: process.env.KUBECONFIG,
+    JANGAR_PORT: String(port),
+    JANGAR_POD_NAMESPACE: NS.burst,
+    JANGAR_AGENTS_CONTROLLER_NAMESPACES: Object.values(NS).join(','),
+    JANGAR_AGENT_RUNNER_IMAGE: 'ghcr.io/proompteng/agents-runner:bench',
+    JANGAR_KUBE_API_QPS: String(QPS),
+    JANGAR_KUBE_API_BURST: String(QPS * 2),
+    JANGAR_AGENTS_CONTROLLER_WORKERS: String(WORKERS),
+    JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '0',
+    JANGAR_AGENTS_CONTROLLER_CONCURRENCY_AGENT: '0',
+    JANGAR_AGENTS_CONTROLLER_CONCURRENCY_CLUSTER: '0',
+    JANGAR_AGENTS_CONTROLLER_QUEUE_NAMESPACE: '0',
+    JANGAR_AGENTS_CONTROLLER_QUEUE_CLUSTER: '0',
+    JANGAR_AGENTS_CONTROLLER_RATE_NAMESPACE: '0',
+    JANGAR_AGENTS_CONTROLLER_RATE_CLUSTER: '0',
+    JANGAR_LOG_LEVEL: 'warn',
+  },
+});
+const pid = controllers.child.pid!;
+const results: { id: string; figure: string; gate: string; pass: boolean | undefined }[] = [];
+const report = (id: string, figure: string, gate: string, pass?: boolean) => {
+  results.push({ id, figure, gate, pass });
+  console.log(`${id.padEnd(4)} ${figure}${gate ? `   [gate: ${gate}: ${pass ? 'PASS' : 'FAIL'}]` : ''}`);
+};
+console.log(`agentrun-throughput: N=${N}, controllers pid ${pid}, baseline RSS ${rssMiB(pid).toFixed(0)} MiB`);
+
+try {
+  if (ONLY.has('p3')) {
+    const obs = jobObserver(NS.steady);
+    const names = Array.from({ length: STEADY_RUNS }, (_, i) => `s-${i}`);
+    const started = await createRuns(NS.steady, names, 5);
+    await waitFor(() => obs.seen.size >= names.length, 120_000, 'steady Jobs');
+    obs.stop();
+    const s = summarize(latencies(started, obs.seen));
+    report(
+      'P3',
+      `create→Job at 5 runs/s, ${s.n} runs: p50 ${ms(s.p50)}, p90 ${ms(s.p90)}, p99 ${ms(s.p99)}, max ${ms(s.max)}`,
+      'p50 ≤ 100 ms, p99 ≤ 500 ms',
+      s.p50 <= 100 && s.p99 <= 500,
+    );
+  }
+
+  if (ONLY.has('p3b')) {
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const obs = jobObserver(NS.idle);
+    const names = Array.from({ length: 20 }, (_, i) => `i-${i}`);
+    const started = await createRuns(NS.idle, names, 1);
+    await waitFor(() => obs.seen.size >= names.length, 60_000, 'idle-wake Jobs');
+    obs.stop();
+    const s = summarize(latencies(started, obs.seen));
+    report(
+      'P3b',
+      `after ${IDLE_SECONDS}s idle, 20 runs 1 s apart: p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`,
+      'p99 ≤ 1 s',
+      s.p99 <= 1000,
+    );
+  }
+
+  if (ONLY.has('p1')) {
+    const obs = jobObserver(NS.sustained);
+    const names = Array.from({ length: SUSTAINED_SECONDS * 20 }, (_, i) => `u-${i}`);
+    let maxDepth = 0;
+    const sampler = setInterval(
+      () => void queueDepth(controllers).then((d) => (maxDepth = Math.max(maxDepth, d))),
+      1000,
+    );
+    const started = await createRuns(NS.sustained, names, 20);
+    await waitFor(() => obs.seen.size >= names.length, 180_000, 'sustained Jobs');
+    clearInterval(sampler);
+    obs.stop();
+    const s = summarize(latencies(started, obs.seen));
+    report(
+      'P1',
+      `20 runs/s for ${SUSTAINED_SECONDS}s (${names.length} runs): create→Job p99 ${ms(s.p99)}, max work-queue depth ${maxDepth}`,
+      'queue depth ≤ 100, p99 ≤ 2 s',
+      maxDepth <= 100 && s.p99 <= 2000,
+    );
+  }
+
+  if (ONLY.has('p2')) {
+    const before = await writes(controllers);
+    const obs = jobObserver(NS.burst);
+    const names = Array.from({ length: N }, (_, i) => `b-${i}`);
+    const t0 = performance.now();
+    const started = await createRuns(NS.burst, names, Infinity);
+    const createdIn = (performance.now() - t0) / 1000;
+    await waitFor(() => obs.seen.size >= N, 600_000, 'burst Jobs');
+    const drained = (Math.max(...obs.seen.values()) - t0) / 1000;
+    obs.stop();
+    report(
+      'P2',
+      `burst of ${N} runs (created in ${createdIn.toFixed(1)}s): all Jobs observed after ${drained.toFixed(1)}s = ${(N / drained).toFixed(1)} runs/s`,
+      '≥ 42 runs/s',
+      N / drained >= 42,
+    );
+    const s = summarize(latencies(started, obs.seen));
+    console.log(`     burst create→Job: p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`);
+
+    await waitFor(async () => (await succeededCount(NS.burst)) >= N, 900_000, 'burst runs to succeed');
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await writes(controllers);
+    const delta = new Map(after.map((w) => [w.key, w.value - (before.find((b) => b.key === w.key)?.value ?? 0)]));
+    const total = [...delta.values()].reduce((a, b) => a + b, 0);
+    const breakdown = [...delta]
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k.replace(/^agents_kube_api_requests_total/, '')}: ${(v / N).toFixed(2)}`);
+    const jobAndStatus =
+      [...delta].filter(([k]) => /resource="(jobs|agentruns\/status)"/.test(k)).reduce((a, [, v]) => a + v, 0) / N;
+    report(
+      'P5',
+      `API writes per successful single-Job run: ${(total / N).toFixed(2)} in all; Job create + status writes: ${jobAndStatus.toFixed(2)}`,
+      '≤ 4 (1 Job create + ≤ 3 status patches)',
+      jobAndStatus <= 4,
+    );
+    for (const b of breakdown) console.log(`     ${b}`);
+    const rss = rssMiB(pid);
+    report(
+      'P6',
+      `controllers RSS with ${N} AgentRuns + ${N} Jobs + ${N} pods cached: ${rss.toFixed(0)} MiB`,
+      '≤ 256 MiB (at 10k)',
+      rss <= 256,
+    );
+  }
+} finally {
+  await controllers.kill();
+  api.close();
+  for (const ns of Object.values(NS))
+    execFileSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], { stdio: 'ignore' });
+}
+
+console.log('\nconditions:');
+for (const [k, v] of Object.entries(
+  conditions({
+    runs: N,
+    'controllers JANGAR_KUBE_API_QPS': QPS,
+    'controllers workers': WORKERS,
+    'admission limits': 'off (0)',
+  }),
+)) {
+  console.log(`  ${k}: ${v}`);
+}
+const failed = results.filter((r) => r.pass === false);
+console.log(`\n${results.length - failed.length} gates passed, ${failed.length} failed`);
+process.exit(failed.length ? 1 : 0);

@@ -1,0 +1,328 @@
+// bench/events-pipeline: agent events runner → NATS (JetStream) → control plane → Postgres → SSE, with the real
+// control plane (built), a private nats-server and a database of its own (PERF-GOALS P8, P9, F16).
+// Usage: pnpm --filter @agents/bench events-pipeline [--seconds 60] [--rate 5000] [--runs 100]
+//        [--subscribers 1000] [--fanout-rate 60] [--fanout-seconds 20] [--idle 5000] [--only p8,p9,slow,idle]
+// PERF-GOALS asks P8 for 5 minutes: --seconds 300.
+import { encodeMessage, ensureAgentCommsStream, runSubject, type AgentMessage } from '@agents/nats';
+import { createTestDatabase, PrivateNats } from '@agents/testing';
+import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import { createConnection } from 'node:net';
+import pg from 'pg';
+import { conditions, flags, rssMiB } from '../lib/env.ts';
+import { metric, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { SseClient } from '../lib/sse.ts';
+import { ms, summarize } from '../lib/stats.ts';
+
+const args = flags();
+const SECONDS = Number(args.get('seconds') ?? 60);
+const RATE = Number(args.get('rate') ?? 5000);
+const RUNS = Number(args.get('runs') ?? 100);
+const SUBSCRIBERS = Number(args.get('subscribers') ?? 1000);
+const FANOUT_RATE = Number(args.get('fanout-rate') ?? 60);
+const FANOUT_SECONDS = Number(args.get('fanout-seconds') ?? 20);
+const IDLE = Number(args.get('idle') ?? 5000);
+const ONLY = new Set((args.get('only') ?? 'p8,p9,slow,idle').split(','));
+const NS = 'agents-bench';
+/** Where the non-reading subscriber of the F16 check listens (its own stream of large events). */
+const NS_SLOW = 'agents-bench-slow';
+const IN_FLIGHT = 1024;
+const STALL_SECONDS = 2;
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+interface Run {
+  namespace: string;
+  uid: string;
+  name: string;
+  seq: number;
+}
+
+const runsOf = (namespace: string, prefix: string, n: number): Run[] =>
+  Array.from({ length: n }, (_, i) => ({
+    namespace,
+    uid: `${prefix}-${i}-${Date.now()}`,
+    name: `${prefix}-${i}`,
+    seq: 0,
+  }));
+
+/** Publishes like runners do: JetStream with a Nats-Msg-Id, a window of acks in flight, at a target rate. */
+class Load {
+  published = 0;
+  failed = 0;
+  private inFlight = 0;
+  private readonly js: JetStreamClient;
+  /** Bytes added to each message's content. */
+  private readonly padding: number;
+  constructor(js: JetStreamClient, padding = 0) {
+    this.js = js;
+    this.padding = padding;
+  }
+
+  private publish(run: Run): void {
+    run.seq += 1;
+    const m: AgentMessage = {
+      message_id: `${run.uid}:bench:${run.seq}`,
+      kind: 'output',
+      role: 'assistant',
+      content: `t=${now().toFixed(3)}${this.padding ? ` ${'x'.repeat(this.padding)}` : ''}`,
+      agent_run_uid: run.uid,
+      agent_run_name: run.name,
+      agent_run_namespace: run.namespace,
+      agent_id: 'agent',
+      seq: run.seq,
+      timestamp: new Date().toISOString(),
+    };
+    const subject = runSubject({
+      namespace: run.namespace,
+      workflow: run.name,
+      uid: run.uid,
+      agentId: 'agent',
+      kind: 'output',
+    });
+    this.inFlight += 1;
+    this.js
+      .publish(subject, encodeMessage(m), { msgID: m.message_id })
+      .then(() => (this.published += 1))
+      .catch(() => (this.failed += 1))
+      .finally(() => (this.inFlight -= 1));
+  }
+
+  /** `rate` messages a second spread round-robin over `runs`, for `seconds`. */
+  async drive(runs: Run[], rate: number, seconds: number): Promise<{ offered: number; seconds: number }> {
+    const start = performance.now();
+    let sent = 0;
+    let i = 0;
+    for (;;) {
+      const elapsed = (performance.now() - start) / 1000;
+      if (elapsed >= seconds) break;
+      const due = Math.floor(rate * elapsed);
+      while (sent < due && this.inFlight < IN_FLIGHT) {
+        this.publish(runs[i++ % runs.length]!);
+        sent += 1;
+      }
+      await sleep(5);
+    }
+    while (this.inFlight > 0) await sleep(5);
+    return { offered: sent, seconds: (performance.now() - start) / 1000 };
+  }
+}
+
+/** `"name":123` or `"name":"t=123.4"` out of an event's JSON without parsing all of it. */
+function field(data: string, name: string): number {
+  const at = data.indexOf(`"${name}":`);
+  if (at < 0) return NaN;
+  let i = at + name.length + 3;
+  if (data[i] === '"') i += 1;
+  if (data.startsWith('t=', i)) i += 2;
+  return parseFloat(data.slice(i, i + 24));
+}
+
+const cpuCount = conditions({}).cpus;
+const db = await createTestDatabase('bench_events');
+const nats = await PrivateNats.start();
+const nc: NatsConnection = await connect({ servers: nats.url });
+await ensureAgentCommsStream(await nc.jetstreamManager());
+const js = nc.jetstream();
+let cp: ControlPlane | undefined;
+let failures = 0;
+const results: string[] = [];
+function gate(name: string, ok: boolean, detail: string): void {
+  if (!ok) failures += 1;
+  results.push(`${ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
+  console.log(results.at(-1));
+}
+
+try {
+  cp = await startControlPlane({
+    databaseUrl: db.url,
+    natsUrl: nats.url,
+    namespaces: [NS, NS_SLOW],
+    env: { JANGAR_SSE_STALL_SECONDS: String(STALL_SECONDS) },
+  });
+  const cpPid = cp.child.pid!;
+  console.log(`control plane pid ${cpPid}, RSS at start ${rssMiB(cpPid).toFixed(0)} MiB`);
+
+  if (ONLY.has('p8')) {
+    // P8: RUNS runs publish RATE events/s for SECONDS; one SSE subscriber per run checks order, loss and latency.
+    const runs = runsOf(NS, 'p8', RUNS);
+    const latencies: number[] = [];
+    let received = 0;
+    let outOfOrder = 0;
+    const clients = runs.map((r) => {
+      let last = 0;
+      return new SseClient(`${cp!.url}/v1/agent-events?agentRunUid=${r.uid}`, (data) => {
+        latencies.push(now() - field(data, 'content'));
+        const seq = field(data, 'seq');
+        if (seq !== last + 1) outOfOrder += 1;
+        last = seq;
+        received += 1;
+      });
+    });
+    await Promise.all(clients.map((c) => c.opened));
+    const rssBefore = rssMiB(cpPid);
+    const load = await new Load(js).drive(runs, RATE, SECONDS);
+    const deadline = Date.now() + 60_000;
+    const expected = runs.reduce((n, r) => n + r.seq, 0);
+    while (received < expected && Date.now() < deadline) await sleep(100);
+    const drainedAfter = (performance.now() / 1000).toFixed(1);
+    clients.forEach((c) => c.close());
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const stored = (
+      await c.query<{ n: string; distinct: string }>(
+        `select count(*) n, count(distinct (agent_run_uid, seq)) "distinct" from agent_events where agent_run_uid like 'p8-%'`,
+      )
+    ).rows[0]!;
+    await c.end();
+    const s = summarize(latencies);
+    const rate = received / load.seconds;
+    console.log(
+      `P8: offered ${load.offered} events in ${load.seconds.toFixed(1)} s (${(load.offered / load.seconds).toFixed(0)}/s), ` +
+        `received ${received} on ${RUNS} SSE streams, stored ${stored.n} (${stored.distinct} distinct run+seq), ` +
+        `publish→SSE p50 ${ms(s.p50)} p99 ${ms(s.p99)} max ${ms(s.max)}, control plane RSS ${rssBefore.toFixed(0)}→${rssMiB(cpPid).toFixed(0)} MiB (drained at ${drainedAfter} s)`,
+    );
+    gate(
+      'P8 throughput',
+      rate >= 5000,
+      `${rate.toFixed(0)} events/s delivered end to end (goal ≥ 5,000/s; stretch 20,000/s)`,
+    );
+    gate('P8 latency', s.p99 <= 250, `p99 publish→SSE ${ms(s.p99)} (goal ≤ 250 ms)`);
+    gate(
+      'P8 no loss, no duplicates',
+      received === expected &&
+        Number(stored.n) === expected &&
+        Number(stored.distinct) === expected &&
+        outOfOrder === 0,
+      `${expected} published, ${received} delivered, ${stored.n} stored, ${outOfOrder} out of sequence`,
+    );
+  }
+
+  if (ONLY.has('p9') || ONLY.has('slow')) {
+    // P9: SUBSCRIBERS namespace subscribers, FANOUT_RATE events/s → SUBSCRIBERS × FANOUT_RATE deliveries/s.
+    const fanout = async (label: string, withSlowReader: boolean) => {
+      const latencies: number[] = [];
+      let delivered = 0;
+      const clients = Array.from(
+        { length: SUBSCRIBERS },
+        () =>
+          new SseClient(`${cp!.url}/v1/agent-events?namespace=${NS}`, (data) => {
+            latencies.push(now() - field(data, 'content'));
+            delivered += 1;
+          }),
+      );
+      await Promise.all(clients.map((c) => c.opened));
+      let slow: ReturnType<typeof createConnection> | undefined;
+      let slowLoad: Promise<unknown> = Promise.resolve();
+      const cutBefore = await metric(cp!.url, 'agents_sse_slow_clients_cut_total');
+      if (withSlowReader) {
+        // A client that never reads, on a stream of 16 KiB events (~13 MiB over the window: more than the kernel's
+        // socket buffers hold), served by the same process as the others.
+        slow = createConnection(cp!.httpPort, '127.0.0.1');
+        slow.write(
+          `GET /v1/agent-events?namespace=${NS_SLOW} HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n`,
+        );
+        slow.pause();
+        slowLoad = new Load(js, 16 * 1024).drive(runsOf(NS_SLOW, 'slow', 1), 40, FANOUT_SECONDS);
+      }
+      const runs = runsOf(NS, `p9-${withSlowReader ? 'slow' : 'base'}`, 10);
+      const rssBefore = rssMiB(cpPid);
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(cpPid))), 250);
+      const { offered, seconds } = await new Load(js).drive(runs, FANOUT_RATE, FANOUT_SECONDS);
+      await slowLoad;
+      const expected = offered * SUBSCRIBERS;
+      const deadline = Date.now() + 30_000;
+      while (delivered < expected && Date.now() < deadline) await sleep(100);
+      clearInterval(sampler);
+      clients.forEach((c) => c.close());
+      const cutDeadline = Date.now() + (withSlowReader ? 30_000 : 0);
+      const cutSoFar = async () => (await metric(cp!.url, 'agents_sse_slow_clients_cut_total')) - cutBefore;
+      let cut = await cutSoFar();
+      while (cut === 0 && Date.now() < cutDeadline) {
+        await sleep(250);
+        cut = await cutSoFar();
+      }
+      slow?.destroy();
+      const s = summarize(latencies);
+      console.log(
+        `P9 (${label}): ${SUBSCRIBERS} subscribers × ${offered} events in ${seconds.toFixed(1)} s = ${delivered}/${expected} deliveries ` +
+          `(${(delivered / seconds).toFixed(0)}/s), p50 ${ms(s.p50)} p99 ${ms(s.p99)}, RSS ${rssBefore.toFixed(0)}→peak ${rssPeak.toFixed(0)} MiB` +
+          (withSlowReader ? `, slow readers cut: ${cut}` : ''),
+      );
+      return { rate: delivered / seconds, p99: s.p99, rssPeak, complete: delivered === expected, cut };
+    };
+    const base = await fanout('all reading', false);
+    if (ONLY.has('p9')) {
+      gate(
+        'P9 fan-out rate',
+        base.rate >= 50_000,
+        `${base.rate.toFixed(0)} deliveries/s to ${SUBSCRIBERS} subscribers (goal ≥ 50,000/s)`,
+      );
+      gate('P9 fan-out latency', base.p99 <= 250, `p99 ${ms(base.p99)} (goal ≤ 250 ms)`);
+      gate(
+        'P9 server memory',
+        base.rssPeak <= 256,
+        `control plane RSS peak ${base.rssPeak.toFixed(0)} MiB (goal ≤ 256 MiB)`,
+      );
+      gate('P9 every delivery arrived', base.complete, base.complete ? 'all delivered' : 'deliveries missing');
+    }
+    if (ONLY.has('slow')) {
+      const withSlow = await fanout('one subscriber not reading', true);
+      const change = (withSlow.p99 - base.p99) / base.p99;
+      gate(
+        'F16 slow reader cut',
+        withSlow.cut >= 1,
+        `${withSlow.cut} non-reading subscriber(s) cut (paused at half of JANGAR_SSE_MAX_BUFFER_BYTES = 1 MiB, cut after JANGAR_SSE_STALL_SECONDS = ${STALL_SECONDS} s without reading)`,
+      );
+      gate(
+        'F16 others unaffected',
+        change < 0.2 && withSlow.complete,
+        `others' p99 ${ms(base.p99)} → ${ms(withSlow.p99)} (${(change * 100).toFixed(0)} %, goal < 20 %)`,
+      );
+    }
+  }
+
+  if (ONLY.has('idle')) {
+    // Idle subscribers: what each open, silent connection costs the control plane.
+    await sleep(2000);
+    const before = rssMiB(cpPid);
+    const clients: SseClient[] = [];
+    for (let i = 0; i < IDLE; i += 250) {
+      const batch = Array.from(
+        { length: Math.min(250, IDLE - i) },
+        (_, j) => new SseClient(`${cp!.url}/v1/agent-events?agentRunUid=idle-${i + j}`, () => undefined),
+      );
+      clients.push(...batch);
+      await Promise.all(batch.map((c) => c.opened));
+    }
+    await sleep(3000);
+    const after = rssMiB(cpPid);
+    const perConnKiB = ((after - before) * 1024) / IDLE;
+    clients.forEach((c) => c.close());
+    console.log(`Idle: ${IDLE} subscribers, control plane RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB`);
+    gate(
+      'P9 idle subscribers',
+      perConnKiB <= 40,
+      `${perConnKiB.toFixed(1)} KiB RSS per idle subscriber (goal ≤ 40 KiB)`,
+    );
+  }
+} finally {
+  console.log('\nConditions:');
+  for (const [k, v] of Object.entries(
+    conditions({
+      'P8 load': `${RUNS} runs, ${RATE} events/s offered for ${SECONDS} s, ${IN_FLIGHT} publishes in flight`,
+      'P9 load': `${SUBSCRIBERS} namespace subscribers, ${FANOUT_RATE} events/s for ${FANOUT_SECONDS} s`,
+      'control plane': `JANGAR_SSE_STALL_SECONDS=${STALL_SECONDS}, other settings default`,
+      'one machine': `load generator, SSE clients, control plane, nats-server and Postgres share ${cpuCount} CPUs`,
+    }),
+  ))
+    console.log(`  ${k}: ${v}`);
+  console.log('\nResults:');
+  for (const r of results) console.log(`  ${r}`);
+  await nc.close();
+  await cp?.kill();
+  await nats.stop();
+  await db.drop();
+}
+process.exit(failures ? 1 : 0);

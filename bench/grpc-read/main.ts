@@ -1,0 +1,177 @@
+// bench/grpc-read: the agentctl read path of the control plane (built) on the local cluster (PERF-GOALS P11):
+// unary GetAgentRun / ListAgentRuns at 50 concurrent, and a StreamAgentRunLogs stream's rate and its memory when the
+// client stops reading.
+// Usage: pnpm --filter @agents/bench grpc-read [--seconds 20] [--concurrency 50] [--runs 200] [--events 100000]
+import { CUSTOM, KubeApi, BUILTIN } from '@agents/kube';
+import { createAgentctlClient, unary, type AgentctlServiceClient } from '@agents/proto/client';
+import { createTestDatabase, PrivateNats, testKubeConfig } from '@agents/testing';
+import pg from 'pg';
+import { conditions, flags, rssMiB } from '../lib/env.ts';
+import { startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { ms, summarize } from '../lib/stats.ts';
+
+const args = flags();
+const SECONDS = Number(args.get('seconds') ?? 20);
+const CONCURRENCY = Number(args.get('concurrency') ?? 50);
+const RUNS = Number(args.get('runs') ?? 200);
+const EVENTS = Number(args.get('events') ?? 100_000);
+const NS = `bench-grpc-${Date.now().toString(36)}`;
+const g = 'agents.proompteng.ai/v1alpha1';
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+const api = await KubeApi.fromKubeConfig(testKubeConfig(), { qps: 0 });
+const db = await createTestDatabase('bench_grpc');
+const nats = await PrivateNats.start();
+let cp: ControlPlane | undefined;
+let client: AgentctlServiceClient | undefined;
+let failures = 0;
+const results: string[] = [];
+function gate(name: string, ok: boolean, detail: string): void {
+  if (!ok) failures += 1;
+  results.push(`${ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
+  console.log(results.at(-1));
+}
+
+/** CONCURRENCY callers issue `call` back to back for SECONDS; returns req/s and latencies. */
+async function hammer(
+  call: (i: number) => Promise<unknown>,
+): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      for (let i = w; performance.now() < end; i += CONCURRENCY) {
+        const t = performance.now();
+        try {
+          await call(i);
+          latencies.push(performance.now() - t);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const s = summarize(latencies);
+  return { rate: latencies.length / ((performance.now() - start) / 1000), p50: s.p50, p99: s.p99, errors };
+}
+
+try {
+  await api.create(BUILTIN.namespace, { metadata: { name: NS, labels: { 'agents.bench': 'true' } } });
+  const names: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const name = `run-${i}`;
+    await api.create(CUSTOM.AgentRun!, {
+      apiVersion: g,
+      kind: 'AgentRun',
+      metadata: { name, namespace: NS },
+      spec: { agentRef: { name: 'agent' }, implementationSpecRef: { name: 'task' }, runtime: { type: 'job' } },
+    });
+    names.push(name);
+  }
+  const streamed = (await api.get<{ metadata: { uid: string } }>(CUSTOM.AgentRun!, NS, 'run-0'))!;
+
+  cp = await startControlPlane({ databaseUrl: db.url, natsUrl: nats.url, namespaces: [NS] });
+  const cpPid = cp.child.pid!;
+  // The run's log: EVENTS rows, as the ingest would have stored them.
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(
+    `insert into agent_events (dedupe_key, subject, kind, role, content, agent_run_uid, agent_run_name, agent_run_namespace, seq, message_timestamp)
+     select 'bench:' || i, 'bench', 'output', 'assistant', 'line ' || i || ' of the agent''s output, about sixty bytes long.', $1, 'run-0', $2, i, now()
+     from generate_series(1, $3::int) i`,
+    [streamed.metadata.uid, NS, EVENTS],
+  );
+  await c.query(`select pg_notify('agent_events', '')`); // as the ingest does after each batch
+  await c.end();
+  client = createAgentctlClient({ address: `127.0.0.1:${cp.grpcPort}` });
+  const cl = client;
+
+  // Warm up connections and JIT.
+  await hammer((i) => unary(cl.getAgentRun.bind(cl), { namespace: NS, name: names[i % RUNS]! })).catch(() => undefined);
+  const get = await hammer((i) => unary(cl.getAgentRun.bind(cl), { namespace: NS, name: names[i % RUNS]! }));
+  console.log(
+    `GetAgentRun: ${get.rate.toFixed(0)} req/s, p50 ${ms(get.p50)}, p99 ${ms(get.p99)}, ${get.errors} errors`,
+  );
+  gate(
+    'P11 unary rate',
+    get.rate >= 3000,
+    `GetAgentRun ${get.rate.toFixed(0)} req/s at ${CONCURRENCY} concurrent (goal ≥ 3,000)`,
+  );
+  gate(
+    'P11 unary latency',
+    get.p99 <= 25 && get.errors === 0,
+    `p99 ${ms(get.p99)} (goal ≤ 25 ms), ${get.errors} errors`,
+  );
+  const list = await hammer(() =>
+    unary(cl.listAgentRuns.bind(cl), { namespace: NS, labelSelector: '', phase: '', runtime: '' }),
+  );
+  console.log(
+    `ListAgentRuns (${RUNS} runs each): ${list.rate.toFixed(0)} req/s, p50 ${ms(list.p50)}, p99 ${ms(list.p99)}, ${list.errors} errors (no gate)`,
+  );
+
+  // Stream rate: the whole stored log, as fast as the client reads.
+  {
+    const start = performance.now();
+    let n = 0;
+    await new Promise<void>((resolve, reject) => {
+      const call = cl.streamAgentRunLogs({ namespace: NS, name: 'run-0', follow: false, afterId: 0 });
+      call.on('data', () => (n += 1));
+      call.on('end', () => resolve());
+      call.on('error', reject);
+    });
+    const rate = n / ((performance.now() - start) / 1000);
+    console.log(`StreamAgentRunLogs: ${n} messages at ${rate.toFixed(0)} msgs/s`);
+    gate(
+      'P11 stream rate',
+      n === EVENTS && rate >= 10_000,
+      `${rate.toFixed(0)} msgs/s, ${n}/${EVENTS} messages (goal ≥ 10,000/s)`,
+    );
+  }
+
+  // Stream memory: a client that stops reading after the first message must not make the server buffer the rest.
+  {
+    const before = rssMiB(cpPid);
+    let n = 0;
+    const call = cl.streamAgentRunLogs({ namespace: NS, name: 'run-0', follow: false, afterId: 0 });
+    call.on('error', () => undefined);
+    await new Promise<void>((resolve) =>
+      call.on('data', () => {
+        n += 1;
+        if (n === 1) {
+          call.pause();
+          resolve();
+        }
+      }),
+    );
+    await sleep(5000);
+    const after = rssMiB(cpPid);
+    call.cancel();
+    console.log(
+      `Paused stream: control plane RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB while ${EVENTS} messages were due`,
+    );
+    gate(
+      'P11 stream memory',
+      after - before <= 32,
+      `RSS grew ${(after - before).toFixed(0)} MiB with a paused ${EVENTS}-message stream (goal: bounded, ≤ 32 MiB)`,
+    );
+  }
+} finally {
+  console.log('\nConditions:');
+  for (const [k, v] of Object.entries(
+    conditions({
+      load: `${CONCURRENCY} concurrent callers for ${SECONDS} s, ${RUNS} AgentRuns, a log of ${EVENTS} events`,
+      'one machine': 'load generator, control plane, kube-apiserver and Postgres share the CPUs',
+    }),
+  ))
+    console.log(`  ${k}: ${v}`);
+  console.log('\nResults:');
+  for (const r of results) console.log(`  ${r}`);
+  client?.close();
+  await cp?.kill();
+  await api.delete(BUILTIN.namespace, undefined, NS).catch(() => undefined);
+  await nats.stop();
+  await db.drop();
+}
+process.exit(failures ? 1 : 0);

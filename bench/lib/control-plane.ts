@@ -1,0 +1,54 @@
+import { freePort, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
+import path from 'node:path';
+import { REPO_ROOT } from './env.ts';
+
+export interface ControlPlane extends ServiceProcess {
+  url: string;
+  httpPort: number;
+  grpcPort: number;
+}
+
+/** Starts the built control plane (apps/control-plane/dist/main.js) against the local cluster, like a Deployment would. */
+export async function startControlPlane(o: {
+  databaseUrl: string;
+  natsUrl: string;
+  namespaces: string[];
+  env?: Record<string, string>;
+}): Promise<ControlPlane> {
+  testKubeConfig(); // says how to start the local cluster when KUBECONFIG is unset
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  const service = await spawnService({
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, 'apps/control-plane/dist/main.js')],
+    httpPort,
+    readyPath: '/ready',
+    readyTimeoutMs: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NO_COLOR: '1',
+      KUBECONFIG: process.env.KUBECONFIG,
+      DATABASE_URL: o.databaseUrl,
+      NATS_URL: o.natsUrl,
+      JANGAR_PORT: String(httpPort),
+      JANGAR_GRPC_PORT: String(grpcPort),
+      JANGAR_POD_NAMESPACE: o.namespaces[0],
+      JANGAR_AGENTS_CONTROLLER_NAMESPACES: o.namespaces.join(','),
+      JANGAR_LOG_LEVEL: 'warn',
+      ...o.env,
+    },
+  });
+  return Object.assign(service, { url: `http://127.0.0.1:${httpPort}`, httpPort, grpcPort });
+}
+
+/** A counter or gauge from a Prometheus text exposition (sum over its label sets). */
+export async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The conditions a figure was measured under, printed with every result (PERF-GOALS §2). */
+export function conditions(extra: Record<string, string | number>): Record<string, string | number> {
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const versions = Object.fromEntries(
+    readFileSync(path.join(REPO_ROOT, 'hack/versions.env'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=') as [string, string]),
+  );
+  return {
+    node: process.version,
+    commit,
+    kubernetes: versions.KUBE_VERSION ?? '?',
+    'kwok version': versions.KWOK_VERSION ?? '?',
+    cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length,
+    'kube-apiserver': '--max-requests-inflight=1000 --max-mutating-requests-inflight=500',
+    'kube-controller-manager': '--kube-api-qps=1000 --kube-api-burst=2000 --concurrent-job-syncs=20',
+    'kube-scheduler': '--kube-api-qps=1000 --kube-api-burst=2000',
+    kwok: 'client not rate limited (kwok default)',
+    ...extra,
+  };
+}
+
+/** Resident set size of a process, in MiB (Linux). */
+export function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? 0) / 1024;
+}
+
+/** `--name value` pairs of the command line (a lone `--`, as pnpm passes it, is skipped). */
+export function flags(argv = process.argv.slice(2)): Map<string, string> {
+  const out = new Map<string, string>();
+  const rest = argv.filter((a) => a !== '--');
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}: flags are --name value`);
+    out.set(a.slice(2), rest[i + 1] ?? '');
+    i += 1;
+  }
+  return out;
+}
