@@ -36,6 +36,8 @@ export async function startControlPlane(o: {
       JANGAR_POD_NAMESPACE: o.namespaces[0],
       JANGAR_AGENTS_CONTROLLER_NAMESPACES: o.namespaces.join(','),
       JANGAR_LOG_LEVEL: 'warn',
+      // e.g. BENCH_CP_NODE_OPTIONS=--cpu-prof to profile the control plane under load
+      ...(process.env.BENCH_CP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CP_NODE_OPTIONS } : {}),
       ...o.env,
     },
   });

@@ -1,4 +1,11 @@
-import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Namespace,
+} from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { uniqueName } from './eventually.js';
 
@@ -15,11 +22,19 @@ export function testKubeConfig(): KubeConfig {
   return kc;
 }
 
-/** A namespace of its own for a test file, deleted (without waiting) by `delete()`. */
+/** Custom resources the controllers put finalizers on: a test that stopped its controllers must release them. */
+const FINALIZED = [{ group: 'agents.proompteng.ai', version: 'v1alpha1', plural: 'agentruns' }];
+
+/**
+ * A namespace of its own for a test file, deleted (without waiting) by `delete()`. Objects still holding our
+ * finalizers are released then: their controllers are gone with the test, and the namespace would otherwise stay
+ * Terminating forever (keeping the API server's namespace controller busy).
+ */
 export class TestNamespace {
   private constructor(
     readonly name: string,
     private readonly core: CoreV1Api,
+    private readonly custom: CustomObjectsApi,
   ) {}
 
   static async create(kc: KubeConfig, prefix: string, labels: Record<string, string> = {}): Promise<TestNamespace> {
@@ -27,11 +42,12 @@ export class TestNamespace {
     const name = uniqueName(prefix).slice(0, 63);
     const body: V1Namespace = { metadata: { name, labels: { 'agents.test/owner': 'jest', ...labels } } };
     await core.createNamespace({ body });
-    return new TestNamespace(name, core);
+    return new TestNamespace(name, core, kc.makeApiClient(CustomObjectsApi));
   }
 
   async delete(): Promise<void> {
     await this.core.deleteNamespace({ name: this.name }).catch(() => undefined);
+    await releaseFinalizers(this.custom, this.name);
   }
 }
 
@@ -94,4 +110,25 @@ export function readAuditEvents(username: string, path = auditLogPath()): AuditE
     .filter((line) => line.includes(username))
     .map((line) => JSON.parse(line) as AuditEvent)
     .filter((e) => e.user.username === username);
+}
+
+/** Removes the finalizers of our finalized kinds in a namespace (best effort). */
+export async function releaseFinalizers(custom: CustomObjectsApi, namespace: string): Promise<void> {
+  for (const r of FINALIZED) {
+    const list = (await custom.listNamespacedCustomObject({ ...r, namespace }).catch(() => ({ items: [] }))) as {
+      items: { metadata: { name: string; finalizers?: string[] } }[];
+    };
+    await Promise.all(
+      list.items
+        .filter((o) => o.metadata.finalizers?.length)
+        .map((o) =>
+          custom
+            .patchNamespacedCustomObject(
+              { ...r, namespace, name: o.metadata.name, body: { metadata: { finalizers: null } } },
+              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+            )
+            .catch(() => undefined),
+        ),
+    );
+  }
 }

@@ -1,17 +1,34 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
+import { EventWindow } from './event-window.js';
 import { EVENTS_CHANNEL, type EventFilter, type EventsRepository, type StoredEvent } from './events.repository.js';
-
-export function matches(filter: EventFilter | undefined, e: StoredEvent): boolean {
-  if (!filter) return true;
-  if ('uid' in filter) return e.agentRunUid === filter.uid;
-  if ('name' in filter) return e.agentRunNamespace === filter.namespace && e.agentRunName === filter.name;
-  return e.agentRunNamespace === filter.namespace;
-}
 
 /** A reader of the hub: woken when events newer than what it has seen exist. */
 export interface HubListener {
+  /** Only events matching it wake the listener (all events when undefined). */
+  readonly filter?: EventFilter;
   wake(): void;
+}
+
+/** The filter keys a batch touches, to wake only the readers it concerns. */
+function touched(batch: StoredEvent[]): Set<string> {
+  const keys = new Set<string>();
+  for (const e of batch) {
+    if (e.agentRunUid) keys.add(`uid:${e.agentRunUid}`);
+    if (e.agentRunNamespace) {
+      keys.add(`ns:${e.agentRunNamespace}`);
+      if (e.agentRunName) keys.add(`run:${e.agentRunNamespace}/${e.agentRunName}`);
+    }
+  }
+  return keys;
+}
+
+function keyOf(filter: EventFilter): string {
+  return 'uid' in filter
+    ? `uid:${filter.uid}`
+    : 'name' in filter
+      ? `run:${filter.namespace}/${filter.name}`
+      : `ns:${filter.namespace}`;
 }
 
 export interface HubOptions {
@@ -22,17 +39,15 @@ export interface HubOptions {
 
 /**
  * This replica's window on the event store. It LISTENs on the channel the repository notifies at commit (whichever
- * replica stored the events), reads the new rows once, keeps the most recent ones in a shared ring, and wakes its
- * readers. Each reader pulls at its own pace from the ring (or from Postgres when it fell behind the ring), so a slow
+ * replica stored the events), reads the new rows once, keeps the most recent ones in a shared window, and wakes its
+ * readers. Each reader pulls at its own pace from the window (or from Postgres when it fell behind the window), so a slow
  * reader costs nothing but its cursor. Pushed, never polled; after a reconnect it catches up from its last id.
  */
 export class EventHub {
   private readonly logger = new Logger(EventHub.name);
   private readonly listeners = new Set<HubListener>();
-  private readonly ring: StoredEvent[] = [];
-  private ringBytes = 0;
-  /** The ring holds every event with an id above the floor (ids have gaps: a duplicate insert burns one). */
-  private floor = 0;
+  /** Every event with an id above its floor (ids have gaps: a duplicate insert burns one). */
+  private window: EventWindow;
   private lastSeen = 0;
   private client: pg.PoolClient | undefined;
   private reading: Promise<void> | undefined;
@@ -51,6 +66,7 @@ export class EventHub {
   ) {
     this.maxEvents = options.maxEvents ?? 20_000;
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.window = new EventWindow(0, this.maxEvents, this.maxBytes);
   }
 
   get size(): number {
@@ -64,7 +80,7 @@ export class EventHub {
 
   async start(): Promise<void> {
     this.lastSeen = await this.events.maxId();
-    this.floor = this.lastSeen;
+    this.window = new EventWindow(this.lastSeen, this.maxEvents, this.maxBytes);
     await this.connect();
   }
 
@@ -82,29 +98,13 @@ export class EventHub {
   }
 
   /**
-   * Events after `cursor` matching `filter`, at most `limit`, from the ring when it still holds them, else from
-   * Postgres. Ids are assigned and committed in order, so a reader that moves past the ring from Postgres finds the
-   * ring continuing where it left off.
+   * Events after `cursor` matching `filter`, at most `limit`, from the window when it still holds them, else from
+   * Postgres. Ids are assigned and committed in order, so a reader that moves past the window from Postgres finds the
+   * window continuing where it left off.
    */
   async read(filter: EventFilter | undefined, cursor: number, limit: number): Promise<StoredEvent[]> {
-    if (cursor < this.floor) return this.events.after(filter, cursor, limit);
-    const out: StoredEvent[] = [];
-    for (let i = this.indexAfter(cursor); i < this.ring.length && out.length < limit; i++) {
-      const e = this.ring[i]!;
-      if (matches(filter, e)) out.push(e);
-    }
-    return out;
-  }
-
-  private indexAfter(cursor: number): number {
-    let lo = 0;
-    let hi = this.ring.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.ring[mid]!.id <= cursor) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    if (cursor < this.window.floor) return this.events.after(filter, cursor, limit);
+    return this.window.after(filter, cursor, limit);
   }
 
   private async connect(): Promise<void> {
@@ -137,7 +137,7 @@ export class EventHub {
     this.retry = setTimeout(() => void this.connect(), 1000);
   }
 
-  /** Reads everything after the last id read (coalescing notifications that arrive meanwhile) into the ring. */
+  /** Reads everything after the last id read (coalescing notifications that arrive meanwhile) into the window. */
   private readNew(): void {
     if (this.reading) {
       this.again = true;
@@ -149,17 +149,10 @@ export class EventHub {
         for (;;) {
           const batch = await this.events.after(undefined, this.lastSeen, 2000);
           if (batch.length === 0) break;
-          for (const e of batch) {
-            this.ring.push(e);
-            this.ringBytes += e.content.length;
-          }
-          while (this.ring.length > this.maxEvents || this.ringBytes > this.maxBytes) {
-            const evicted = this.ring.shift()!;
-            this.ringBytes -= evicted.content.length;
-            this.floor = evicted.id;
-          }
+          for (const e of batch) this.window.add(e);
           this.lastSeen = batch[batch.length - 1]!.id;
-          for (const l of this.listeners) l.wake();
+          const keys = touched(batch);
+          for (const l of this.listeners) if (!l.filter || keys.has(keyOf(l.filter))) l.wake();
           if (batch.length < 2000) break;
         }
       } while (this.again && !this.stopped);
@@ -201,7 +194,7 @@ export class EventCursor implements HubListener {
 
   constructor(
     private readonly hub: EventHub,
-    private readonly filter: EventFilter | undefined,
+    readonly filter: EventFilter | undefined,
     public position: number,
     private readonly sink: EventSink,
     private readonly onError: (err: unknown) => void,
