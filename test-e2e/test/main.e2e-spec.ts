@@ -99,6 +99,21 @@ it('installs the chart healthy and brings both apps up, ready, under the chart S
   expect(info.stdout).toContain('agents-control-plane');
 });
 
+it('reports the controllers healthy in agentctl status (the control plane reads their Lease with its own token)', async () => {
+  const res = await ctl(['status', '-o', 'json']);
+  expect(res.code).toBe(0);
+  const status = JSON.parse(res.stdout) as {
+    controllers: { status: string; message: string }[];
+    database: { status: string };
+    namespaces: { namespace: string; degradedComponents: string[] }[];
+  };
+  expect(status.controllers.map((c) => [c.status, c.message])).toEqual([
+    ['healthy', expect.stringMatching(/^leader /)],
+  ]);
+  expect(status.database.status).toBe('healthy');
+  expect(status.namespaces).toEqual([{ namespace: NS, status: 'healthy', degradedComponents: [] }]);
+});
+
 it('applies every example of charts/agents/examples through agentctl', async () => {
   const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml'));
   expect(files.length).toBeGreaterThanOrEqual(18);

@@ -73,9 +73,13 @@ export class StatusService {
   async status(namespace: string | undefined): Promise<GetControlPlaneStatusResponse> {
     const now = new Date();
     const db = await this.database();
+    let leaseError: string | undefined;
     const lease = await this.api
       .get<Lease>(BUILTIN.lease, this.config.controllersLease.namespace, this.config.controllersLease.name)
-      .catch(() => undefined);
+      .catch((err: unknown) => {
+        leaseError = err instanceof Error ? err.message : String(err);
+        return undefined;
+      });
     const renewed = lease?.spec?.renewTime ? Date.parse(lease.spec.renewTime) : NaN;
     const leaseAge = (now.getTime() - renewed) / 1000;
     const fresh = Number.isFinite(leaseAge) && leaseAge <= (lease?.spec?.leaseDurationSeconds ?? 30) * 2;
@@ -105,7 +109,9 @@ export class StatusService {
           status: fresh ? 'healthy' : lease ? 'stale' : 'unknown',
           message: lease
             ? `leader ${lease.spec?.holderIdentity || '(none)'}, lease renewed ${Number.isFinite(leaseAge) ? `${Math.round(leaseAge)}s ago` : 'never'}`
-            : `no leader Lease ${this.config.controllersLease.namespace}/${this.config.controllersLease.name}: are the controllers running?`,
+            : leaseError
+              ? `cannot read the leader Lease ${this.config.controllersLease.namespace}/${this.config.controllersLease.name}: ${leaseError}`
+              : `no leader Lease ${this.config.controllersLease.namespace}/${this.config.controllersLease.name}: are the controllers running?`,
         },
       ],
       runtimeAdapters: [

@@ -122,7 +122,7 @@ describe.each(scenarios)('$title', ({ values, watchedNamespaces }) => {
       for (const ns of places) {
         const where = {
           watched: watched.includes(ns),
-          leaseNamespace: key === 'controllers' && ns === home.name,
+          leaseNamespace: ns === home.name,
           allNamespaces: false,
         };
         expect({ namespace: ns, allowed: await allowedIn(token, ns) }).toEqual({
@@ -136,7 +136,7 @@ describe.each(scenarios)('$title', ({ values, watchedNamespaces }) => {
       const checks = [
         ...watched.flatMap((ns) => permissions(rules[key].namespaced).map((p) => attributes(p, ns))),
         ...permissions(rules[key].cluster).map((p) => attributes(p)),
-        ...(key === 'controllers' ? permissions(rules[key].leaderElection).map((p) => attributes(p, home.name)) : []),
+        ...permissions(rules[key].leaderElection).map((p) => attributes(p, home.name)),
       ];
       for (let i = 0; i < checks.length; i += 50) {
         await Promise.all(

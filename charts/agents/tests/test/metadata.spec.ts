@@ -23,7 +23,7 @@ describe('Chart.yaml', () => {
       type: 'application',
       version: expect.stringMatching(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/),
       appVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
-      kubeVersion: '>=1.25.0-0',
+      kubeVersion: '>=1.29.0-0',
     });
   });
 

@@ -43,19 +43,15 @@ describe('files/rbac-rules.yaml', () => {
     );
   });
 
-  it('gives the control plane the custom resources, status reads, webhook status writes, and run Jobs, pods and logs', () => {
-    const want = sorted([
-      ...grant(all, crud),
-      ...grant(all, ['get'], '/status'),
-      ...grant(byPlural(['implementationsources', 'implementationspecs']), ['update', 'patch'], '/status'),
-      ...core(['jobs'], ['get', 'list', 'watch', 'delete'], 'batch'),
-      ...core(['pods'], ['get', 'list', 'watch']),
-      ...core(['pods/log'], ['get']),
-      ...core(['events'], ['get', 'list', 'watch', 'create']),
-      ...core(['secrets'], ['get']),
-    ]);
+  it('gives the control plane the custom resources and their status reads, and nothing of Jobs, pods or Secrets', () => {
+    const want = sorted([...grant(all, crud), ...grant(all, ['get'], '/status')]);
     expect(permissions(rules.controlPlane.namespaced)).toEqual(want);
-    expect(rules.controlPlane.leaderElection).toEqual([]);
+  });
+
+  it('lets the control plane read the controllers Lease (agentctl status), never write it', () => {
+    expect(permissions(rules.controlPlane.leaderElection)).toEqual(
+      sorted(core(['leases'], ['get'], 'coordination.k8s.io')),
+    );
   });
 
   it('lets both components read CRDs cluster-wide, and only the controllers list namespaces when watching "*"', () => {

@@ -49,9 +49,11 @@ describe('default render', () => {
         `Role ${NAMESPACE}/${FULLNAME}`,
         `Role ${NAMESPACE}/${FULLNAME}-controllers`,
         `Role ${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
+        `Role ${NAMESPACE}/${FULLNAME}-leader-election`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}-controllers`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
+        `RoleBinding ${NAMESPACE}/${FULLNAME}-leader-election`,
         `Service ${NAMESPACE}/${FULLNAME}`,
         `Service ${NAMESPACE}/${FULLNAME}-controllers-metrics`,
         `Service ${NAMESPACE}/${FULLNAME}-grpc`,
@@ -227,6 +229,7 @@ describe('RBAC', () => {
       orchestrationController: { namespaces: ['team-c'] },
     });
     expect(ofKind(objects, 'Role').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+      `${NAMESPACE}/${FULLNAME}-leader-election`,
       `${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
     ]);
     expect(rulesOf(find(objects, 'ClusterRole', `${clusterPrefix}-controllers`))).toEqual(
@@ -250,6 +253,7 @@ describe('RBAC', () => {
   it('with "*", binds the ClusterRoles cluster-wide and lets only the controllers list namespaces', () => {
     const objects = render({ rbac: { clusterScoped: true }, controller: { namespaces: ['*'] } });
     expect(ofKind(objects, 'RoleBinding').map((b) => b.metadata.name)).toEqual([
+      `${FULLNAME}-leader-election`,
       `${FULLNAME}-controllers-leader-election`,
     ]);
     expect(
@@ -284,8 +288,14 @@ describe('RBAC', () => {
   it('puts the leader-election Role in the lease namespace, and none when leader election is off', () => {
     const moved = render({ controller: { leaderElection: { leaseNamespace: 'leases' } } });
     expect(find(moved, 'Role', `${FULLNAME}-controllers-leader-election`).metadata.namespace).toBe('leases');
+    // The control plane reads the Lease where the controllers hold it.
+    expect(find(moved, 'Role', `${FULLNAME}-leader-election`).metadata.namespace).toBe('leases');
+    expect(rulesOf(find(moved, 'Role', `${FULLNAME}-leader-election`))).toEqual(
+      permissions(rules.controlPlane.leaderElection),
+    );
     const off = render({ controller: { leaderElection: { enabled: false } } });
     expect(ofKind(off, 'Role').map((r) => r.metadata.name)).not.toContain(`${FULLNAME}-controllers-leader-election`);
+    expect(ofKind(off, 'Role').map((r) => r.metadata.name)).not.toContain(`${FULLNAME}-leader-election`);
   });
 
   it('renders no RBAC objects with rbac.create=false', () => {
@@ -727,6 +737,9 @@ describe('NOTES.txt', () => {
     expect(text).toContain(`helm pull oci://ghcr.io/proompteng/charts/agents --version ${chartYaml().version} --untar`);
     expect(text).toContain(`kubectl -n ${NAMESPACE} port-forward svc/${FULLNAME} 8080:80`);
     expect(text).toContain(`kubectl -n ${NAMESPACE} port-forward svc/${FULLNAME}-grpc 50051:50051`);
+    // Commands agentctl has (run has no list subcommand: runs are listed with get).
+    expect(text).toContain('agentctl --server 127.0.0.1:50051 status');
+    expect(text).toContain(`agentctl --server 127.0.0.1:50051 -n ${NAMESPACE} get runs`);
     expect(text).not.toContain('WARNING');
   });
 
