@@ -76,6 +76,56 @@ describe('events in the shared JetStream', () => {
   });
 });
 
+describe('the last event of a run that does not succeed', () => {
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nc = await connectTestNats('agent-runner-it');
+  });
+  afterAll(async () => {
+    await nc?.close();
+  });
+
+  /** The run's events once its exited event is in JetStream: in order, one message id each. */
+  async function lastEvents(subjectPrefix: string, uid: string) {
+    const events = await eventually(async () => {
+      const all = await readRunEvents(nc, subjectPrefix, 1);
+      const got = await readRunEvents(nc, subjectPrefix, all.length);
+      expect(got.at(-1)?.attrs?.phase).toBe('exited');
+      return got;
+    });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.every((e) => e.message_id === `${uid}:pod-1:${e.seq}`)).toBe(true);
+    return events;
+  }
+
+  it('is published for a provider that fails, with its exit code', async () => {
+    const { subjectPrefix, run, runner } = uniqueRun(['fail']);
+    const r = await runRunner({ run, runner, env: { NATS_URL: natsServerUrl(), AGENT_RUNNER_ID: 'pod-1' } });
+    expect(r.code).toBe(3);
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
+    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'failed', exit_code: 3 } });
+  });
+
+  it('is published for a provider that times out', async () => {
+    const { subjectPrefix, run, runner } = uniqueRun(['sleep', '30']);
+    runner.timeoutSeconds = 1;
+    const r = await runRunner({ run, runner, env: { NATS_URL: natsServerUrl(), AGENT_RUNNER_ID: 'pod-1' } });
+    expect(r.code).toBe(143);
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
+    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'failed' } });
+  });
+
+  it('is published before the runner exits on SIGTERM, as cancelled', async () => {
+    const { subjectPrefix, run, runner } = uniqueRun(['sleep', '30']);
+    const p = startRunner({ run, runner, env: { NATS_URL: natsServerUrl(), AGENT_RUNNER_ID: 'pod-1' } });
+    await p.waitForLog('sleeping 30');
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(143);
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
+    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'cancelled' } });
+  });
+});
+
 describe('a NATS outage', () => {
   let port: number;
   let server: ChildProcess | undefined;

@@ -6,6 +6,8 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { AppModule } from './app.module.js';
 import { loadControlPlaneConfig } from './config/control-plane.config.js';
 import { ControlPlaneLifecycle } from './control-plane.lifecycle.js';
+import type { Request, Response } from 'express';
+import { ControlPlaneMetrics } from './health/metrics.js';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['error', 'warn', 'log', 'debug'],
@@ -18,6 +20,17 @@ async function main(): Promise<void> {
   const config = loadControlPlaneConfig();
   const app = await NestFactory.create(AppModule.register(config), { logger: LEVELS[config.logLevel] });
   app.enableShutdownHooks();
+  // Metrics at the path the chart's ServiceMonitor scrapes (JANGAR_PROMETHEUS_METRICS_PATH), or not at all.
+  if (config.metrics.enabled) {
+    const registry = app.get(ControlPlaneMetrics).registry;
+    app.getHttpAdapter().get(config.metrics.path, async (_req: Request, res: Response) => {
+      try {
+        res.type(registry.contentType).send(await registry.metrics());
+      } catch (err) {
+        res.status(500).send(err instanceof Error ? err.message : String(err));
+      }
+    });
+  }
   if (config.grpc.enabled) {
     app.connectMicroservice<MicroserviceOptions>({
       transport: Transport.GRPC,

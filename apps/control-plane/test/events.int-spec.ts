@@ -60,6 +60,8 @@ async function start(): Promise<ControlPlaneProcess> {
       JANGAR_SSE_MAX_BUFFER_BYTES: String(64 * 1024),
       JANGAR_SSE_STALL_SECONDS: '2',
       JANGAR_SSE_HEARTBEAT_SECONDS: '1',
+      // Served where the chart's ServiceMonitor scrapes (metrics.path), and only there.
+      JANGAR_PROMETHEUS_METRICS_PATH: '/internal/prometheus',
     },
     httpPort: cp?.httpPort,
     grpcPort: cp?.grpcPort,
@@ -95,6 +97,36 @@ it('stores a published message once and pushes it to an SSE subscriber of the ru
   expect(await count(`select count(*) n from agent_events where agent_run_uid = '${run.uid}'`)).toBe(3);
 });
 
+it('streams every run of a namespace, and one run by namespace and name, with heartbeats while idle', async () => {
+  const teamA = `team-a-${run.uid}`;
+  const a1: RunRef = { namespace: teamA, name: 'a-1', uid: `${run.uid}-a1` };
+  const a2: RunRef = { namespace: teamA, name: 'a-2', uid: `${run.uid}-a2` };
+  const b1: RunRef = { namespace: `team-b-${run.uid}`, name: 'a-1', uid: `${run.uid}-b1` };
+  for (const r of [a1, b1, a2]) await publisher.publish(subjectOf(r), message(r, 1), `${r.uid}:test:1`);
+  const byNamespace = new SseReader(`${cp.url}/v1/agent-events?namespace=${teamA}&from=start`);
+  const byName = new SseReader(`${cp.url}/v1/agent-events?agentRunNamespace=${teamA}&agentRunName=a-1`);
+  try {
+    const runsOf = (events: { data: string }[]) =>
+      events
+        .map((e) => JSON.parse(e.data) as { agentRunNamespace: string; agentRunName: string })
+        .map((e) => `${e.agentRunNamespace}/${e.agentRunName}`);
+    expect(runsOf(await byNamespace.next(2))).toEqual([`${teamA}/a-1`, `${teamA}/a-2`]);
+    expect(runsOf(await byName.next(1))).toEqual([`${teamA}/a-1`]);
+    // Pushed as they are stored: a new event of a-1 reaches both streams; b-1's (another namespace) neither.
+    await publisher.publish(subjectOf(b1), message(b1, 2), `${b1.uid}:test:2`);
+    await publisher.publish(subjectOf(a1), message(a1, 2), `${a1.uid}:test:2`);
+    expect(runsOf(await byNamespace.next(1))).toEqual([`${teamA}/a-1`]);
+    expect(runsOf(await byName.next(1))).toEqual([`${teamA}/a-1`]);
+    // JANGAR_SSE_HEARTBEAT_SECONDS=1: an idle stream keeps getting comments, and no event.
+    const before = byName.heartbeats;
+    await eventually(() => expect(byName.heartbeats).toBeGreaterThanOrEqual(before + 2), { timeoutMs: 5000 });
+    expect(byNamespace.pending + byName.pending).toBe(0);
+  } finally {
+    byNamespace.close();
+    byName.close();
+  }
+});
+
 it('stores a message delivered twice (same message id, different transport ids) once', async () => {
   const dup = { ...run, uid: `${run.uid}-dup` };
   await publisher.publish(subjectOf(dup), message(dup, 1), 'transport-a');
@@ -104,8 +136,10 @@ it('stores a message delivered twice (same message id, different transport ids) 
     expect(await count(`select count(*) n from agent_events where agent_run_uid = '${dup.uid}'`)).toBe(2),
   );
   // Give the ingest time to (wrongly) store the duplicate: the total must stay 2.
-  const metrics = await (await fetch(`${cp.url}/metrics`)).text();
+  const metrics = await (await fetch(`${cp.url}/internal/prometheus`)).text();
   expect(metrics).toMatch(/agents_agent_comms_duplicates_total [1-9]/);
+  // JANGAR_PROMETHEUS_METRICS_PATH moved them: the default path is not served.
+  expect((await fetch(`${cp.url}/metrics`)).status).toBe(404);
 });
 
 it('puts malformed messages in the dead-letter table with the reason, and keeps consuming', async () => {
@@ -188,7 +222,9 @@ it('cuts an SSE client that stops reading at the buffer bound, without slowing t
   // The server hung up on it (a paused socket sees the close only once it reads, so ask the server).
   await eventually(
     async () =>
-      expect(await (await fetch(`${cp.url}/metrics`)).text()).toMatch(/agents_sse_slow_clients_cut_total 1\b/),
+      expect(await (await fetch(`${cp.url}/internal/prometheus`)).text()).toMatch(
+        /agents_sse_slow_clients_cut_total 1\b/,
+      ),
     {
       what: 'the slow client to be cut',
     },

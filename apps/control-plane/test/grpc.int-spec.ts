@@ -22,7 +22,15 @@ import {
 } from '@agents/testing';
 import { Metadata, status } from '@grpc/grpc-js';
 import { stringify } from 'yaml';
-import { message, Publisher, startControlPlane, subjectOf, type ControlPlaneProcess, type RunRef } from './harness.js';
+import {
+  message,
+  Publisher,
+  SseReader,
+  startControlPlane,
+  subjectOf,
+  type ControlPlaneProcess,
+  type RunRef,
+} from './harness.js';
 import {
   adminApi,
   example,
@@ -649,6 +657,50 @@ describe('StreamAgentRunStatus', () => {
       details: `agentrun no-such-run not found in namespace ${ns.name}`,
     });
     expect(stream.items).toEqual([]);
+  });
+});
+
+describe('GET /v1/control-plane/stream (AgentRun changes as Server-Sent Events)', () => {
+  interface ResourceEvent {
+    namespace: string;
+    name: string;
+    action: string;
+    phase: string | null;
+  }
+  /** Reads the stream's events until one matches (the current runs of the namespace come first). */
+  async function until(sse: SseReader, match: (e: ResourceEvent) => boolean): Promise<ResourceEvent> {
+    for (let i = 0; i < 1000; i++) {
+      const [e] = await sse.next(1);
+      expect(e!.event).toBe('resource');
+      const data = JSON.parse(e!.data) as ResourceEvent;
+      expect(data.namespace).toBe(ns.name);
+      if (match(data)) return data;
+    }
+    throw new Error('no matching resource event in 1000');
+  }
+
+  it('sends the runs of its namespace now, then every status change and the deletion', async () => {
+    const { run } = await submit({ agentName: 'run-demo-agent', implementationName: 'run-demo-task' });
+    const name = run.metadata.name!;
+    const sse = new SseReader(`${cp.url}/v1/control-plane/stream?namespace=${ns.name}`);
+    try {
+      expect(await until(sse, (e) => e.name === name)).toMatchObject({ action: 'ADDED', phase: null });
+      await setPhase(name, 'Running');
+      expect(await until(sse, (e) => e.name === name)).toMatchObject({ action: 'MODIFIED', phase: 'Running' });
+      await api.delete(CUSTOM.AgentRun!, ns.name, name);
+      expect(await until(sse, (e) => e.name === name)).toMatchObject({ action: 'DELETED' });
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('refuses a namespace it does not watch, and a request without one, with 400', async () => {
+    const unwatched = await fetch(`${cp.url}/v1/control-plane/stream?namespace=${other.name}`);
+    expect(unwatched.status).toBe(400);
+    expect(await unwatched.text()).toContain(`namespace ${other.name} is not watched by this control plane`);
+    const missing = await fetch(`${cp.url}/v1/control-plane/stream`);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain('namespace is required');
   });
 });
 

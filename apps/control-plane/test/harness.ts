@@ -109,7 +109,7 @@ export interface SseEvent {
   data: string;
 }
 
-/** Reads a Server-Sent Events stream; `next(n)` resolves with the next n events (comments ignored). */
+/** Reads a Server-Sent Events stream; `next(n)` resolves with the next n events (comments are only counted). */
 export class SseReader {
   private buffer = '';
   private readonly queue: SseEvent[] = [];
@@ -117,6 +117,8 @@ export class SseReader {
   readonly done: Promise<void>;
   private readonly abort = new AbortController();
   status = 0;
+  /** `: keep-alive` comment lines received (the server's heartbeats). */
+  heartbeats = 0;
 
   constructor(url: string, headers: Record<string, string> = {}) {
     this.done = (async () => {
@@ -135,6 +137,7 @@ export class SseReader {
           const e: SseEvent = { data: '' };
           const data: string[] = [];
           for (const line of block.split('\n')) {
+            if (line.startsWith(': keep-alive')) this.heartbeats += 1;
             if (line.startsWith(':') || !line) continue;
             const [k, ...rest] = line.split(': ');
             const v = rest.join(': ');

@@ -18,6 +18,11 @@ const DNS_LIST = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9
 export class ControlPlaneEnv {
   @Int(1, 65535) JANGAR_PORT = 8080;
   @IsOptional() @IsString() JANGAR_POD_NAMESPACE?: string;
+
+  // Prometheus metrics (the chart's metrics.enabled and metrics.path, the path its ServiceMonitor scrapes)
+  @IsBooleanText() JANGAR_PROMETHEUS_METRICS_ENABLED = 'true';
+  @Matches(/^\/[^\s?#]*$/, { message: 'JANGAR_PROMETHEUS_METRICS_PATH must be a URL path starting with "/"' })
+  JANGAR_PROMETHEUS_METRICS_PATH = '/metrics';
   @IsOptional() @IsString() JANGAR_POD_NAME?: string;
   @IsOptional()
   @Matches(DNS_LIST, {
@@ -72,6 +77,7 @@ export class ControlPlaneEnv {
 
 export interface ControlPlaneConfig {
   readonly httpPort: number;
+  readonly metrics: { enabled: boolean; path: string };
   readonly podNamespace: string;
   readonly identity: string;
   readonly namespaces: readonly string[] | '*';
@@ -132,6 +138,10 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       namespace: e.JANGAR_LEADER_ELECTION_LEASE_NAMESPACE ?? podNamespace,
     },
     build: { version: e.JANGAR_VERSION, commit: e.JANGAR_COMMIT, time: e.JANGAR_BUILD_TIME },
+    metrics: {
+      enabled: parseBoolean(e.JANGAR_PROMETHEUS_METRICS_ENABLED) ?? true,
+      path: e.JANGAR_PROMETHEUS_METRICS_PATH,
+    },
     logLevel: e.JANGAR_LOG_LEVEL as ControlPlaneConfig['logLevel'],
     kubeconfig: {
       KUBECONFIG: e.KUBECONFIG,

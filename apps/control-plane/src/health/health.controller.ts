@@ -1,14 +1,11 @@
-import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ControlPlaneMetrics } from './metrics.js';
 import { StatusService } from './status.service.js';
 
+/** /health and /ready. Metrics are served by main.ts at JANGAR_PROMETHEUS_METRICS_PATH. */
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly status: StatusService,
-    private readonly metrics: ControlPlaneMetrics,
-  ) {}
+  constructor(private readonly status: StatusService) {}
 
   /** Liveness: the process serves HTTP. */
   @Get('health')
@@ -25,11 +22,5 @@ export class HealthController {
     const degraded = this.status.degraded();
     if (reasons.length) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: reasons.length ? 'not-ready' : degraded.length ? 'degraded' : 'ok', reasons, degraded };
-  }
-
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metricsText(): Promise<string> {
-    return this.metrics.registry.metrics();
   }
 }

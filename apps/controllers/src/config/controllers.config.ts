@@ -33,6 +33,11 @@ export class ControllersEnv {
   @Int(1, 65535) JANGAR_PORT = 8080;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT?: number;
 
+  // Prometheus metrics (the chart's metrics.enabled and metrics.path, the path its ServiceMonitor scrapes)
+  @IsBooleanText() JANGAR_PROMETHEUS_METRICS_ENABLED = 'true';
+  @Matches(/^\/[^\s?#]*$/, { message: 'JANGAR_PROMETHEUS_METRICS_PATH must be a URL path starting with "/"' })
+  JANGAR_PROMETHEUS_METRICS_PATH = '/metrics';
+
   // Identity and scope
   @IsOptional() @IsString() JANGAR_POD_NAMESPACE?: string;
   @IsOptional() @IsString() JANGAR_POD_NAME?: string;
@@ -143,6 +148,7 @@ export interface LimitConfig {
 
 export interface ControllersConfig {
   readonly httpPort: number;
+  readonly metrics: { enabled: boolean; path: string };
   readonly podNamespace: string;
   readonly identity: string;
   readonly namespaces: readonly string[] | '*';
@@ -320,6 +326,7 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
       password: e.NATS_PASSWORD,
       bufferSize: e.JANGAR_AGENT_COMMS_PUBLISH_BUFFER,
     },
+    metrics: { enabled: bool(e.JANGAR_PROMETHEUS_METRICS_ENABLED), path: e.JANGAR_PROMETHEUS_METRICS_PATH },
     logLevel: e.JANGAR_LOG_LEVEL as ControllersConfig['logLevel'],
     kubeconfig: {
       KUBECONFIG: e.KUBECONFIG,

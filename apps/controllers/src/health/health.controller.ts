@@ -1,14 +1,11 @@
-import { Controller, Get, Header, HttpCode, HttpStatus, Optional, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ControllerMetrics } from '../runtime/metrics.js';
 import { ReadinessService } from './readiness.service.js';
 
+/** /healthz and /readyz. Metrics are served by main.ts at JANGAR_PROMETHEUS_METRICS_PATH. */
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly readiness: ReadinessService,
-    @Optional() private readonly metrics?: ControllerMetrics,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   /** Liveness: the process serves HTTP. */
   @Get('healthz')
@@ -23,12 +20,5 @@ export class HealthController {
     const reasons = this.readiness.reasons();
     if (reasons.length > 0) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: reasons.length ? 'not-ready' : 'ok', reasons };
-  }
-
-  /** Prometheus metrics. */
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metricsText(): Promise<string> {
-    return (await this.metrics?.registry.metrics()) ?? '';
   }
 }
