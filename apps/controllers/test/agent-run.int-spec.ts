@@ -126,6 +126,17 @@ it.each([
   expect(await api.get(BUILTIN.job, ns.name, `${name}-job`)).toBeUndefined();
 });
 
+it('fails a run whose Job the API server refuses SubmitFailed, with the API server message, and never retries', async () => {
+  await create(
+    api,
+    runManifest(ns.name, 'bad-cpu', { spec: { workload: { resources: { requests: { cpu: 'lots' } } } } }),
+  );
+  const run = await waitForPhase(api, ns.name, 'bad-cpu', 'Failed');
+  expect(run.status).toMatchObject({ reason: 'SubmitFailed', message: expect.stringContaining('resources.requests') });
+  expect(condition(run, 'Failed')).toMatchObject({ status: 'True', reason: 'SubmitFailed' });
+  expect(await api.get(BUILTIN.job, ns.name, 'bad-cpu-job')).toBeUndefined();
+});
+
 it('holds runs over the per-agent concurrency limit Blocked, then admits them when capacity frees', async () => {
   for (const n of ['l1', 'l2', 'l3']) await create(api, runManifest(ns.name, n, { agent: 'limited', runFor: '3s' }));
   const held = await eventually(

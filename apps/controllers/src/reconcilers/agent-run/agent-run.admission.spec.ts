@@ -88,6 +88,66 @@ describe('checkLimits', () => {
     expect(block).toMatchObject({ reason: 'RateLimit', scope: 'namespace', retryAfterMs: 30_000 });
   });
 
+  it('does not let the backlog of an agent at its own limit hold back another agent of the namespace', () => {
+    const l = limits({
+      JANGAR_AGENTS_CONTROLLER_CONCURRENCY_AGENT: '1',
+      JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '3',
+    });
+    const busy = running('a-running');
+    const backlog = [1, 2, 3, 4, 5].map((i) => pending(`a-${i}`, `2026-01-01T00:0${i}:00Z`));
+    const other = pending('b-1', '2026-01-01T00:08:00Z', { agentRef: { name: 'other-agent' } });
+    expect(checkLimits(other, [busy, ...backlog, other], new Set(), l, now)).toBeUndefined();
+    // The backlog's own next run still waits for its agent.
+    expect(checkLimits(backlog[0]!, [busy, ...backlog, other], new Set(), l, now)).toMatchObject({ scope: 'agent' });
+  });
+
+  it("counts only as many of one agent's older runs ahead as that agent has free slots", () => {
+    const l = limits({
+      JANGAR_AGENTS_CONTROLLER_CONCURRENCY_AGENT: '2',
+      JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '3',
+    });
+    const backlog = [1, 2, 3, 4].map((i) => pending(`a-${i}`, `2026-01-01T00:0${i}:00Z`));
+    const other = pending('b-1', '2026-01-01T00:08:00Z', { agentRef: { name: 'other-agent' } });
+    // 2 of the 4 older runs can start (the agent's limit): 2 ahead < 3, so b-1 takes the third slot.
+    expect(checkLimits(other, [...backlog, other], new Set(), l, now)).toBeUndefined();
+  });
+
+  it('gives no place in line to an older run that waits for its provider or a dependency', () => {
+    const waiting = makeRun('waits')
+      .created('2026-01-01T00:00:00Z')
+      .status({
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'Blocked',
+            status: 'True',
+            reason: 'MissingAgent',
+            message: '',
+            lastTransitionTime: '2026-01-01T00:00:01Z',
+          },
+        ],
+      })
+      .build();
+    const run = pending('ready', '2026-01-01T00:05:00Z');
+    const l = limits({ JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '1' });
+    expect(checkLimits(run, [waiting, run], new Set(), l, now)).toBeUndefined();
+  });
+
+  it('words a hold by its limit, not live counts, so a held run is not rewritten at every change elsewhere', () => {
+    const l = limits({ JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '2' });
+    const run = pending('held', '2026-01-01T00:09:00Z');
+    const twoRunning = checkLimits(run, [running('x'), running('y'), run], new Set(), l, now);
+    const oneRunningOneOlder = checkLimits(
+      run,
+      [running('x'), pending('older', '2026-01-01T00:01:00Z'), run],
+      new Set(),
+      l,
+      now,
+    );
+    expect(twoRunning?.message).toBe('this namespace is at its limit of 2 concurrent runs (older runs first)');
+    expect(oneRunningOneOlder?.message).toBe(twoRunning?.message);
+  });
+
   it('applies per-repository concurrency only when enabled', () => {
     const run = pending('b', '2026-01-01T00:00:00Z', { parameters: { repository: 'Acme/App' } });
     const other = running('a', { agentRef: { name: 'x' }, parameters: { repository: 'acme/app' } });
@@ -118,6 +178,17 @@ describe('checkDuplicate', () => {
     const a = keyed('a', '2026-01-01T00:00:00Z', { phase: 'Succeeded' });
     const b = keyed('b', '2026-01-01T00:01:00Z');
     expect(checkDuplicate(b, [a, b])).toMatchObject({ reason: 'IdempotencyKeyCompleted' });
+  });
+
+  it('keeps a run that already started as the owner, even against one created in the same second that sorts first', () => {
+    const started = keyed('zeta', '2026-01-01T00:00:00Z', { phase: 'Running', startedAt: '2026-01-01T00:00:00Z' });
+    const late = keyed('alpha', '2026-01-01T00:00:00Z');
+    expect(checkDuplicate(late, [started, late])).toEqual({
+      duplicate: true,
+      reason: 'IdempotencyKeyInUse',
+      owner: 'zeta',
+    });
+    expect(checkDuplicate(started, [started, late])).toEqual({ duplicate: false });
   });
 
   it('ignores runs of another agent or without the key', () => {

@@ -22,10 +22,14 @@ const repoOf = (r: AgentRun): string | undefined =>
 
 export type DuplicateCheck = { duplicate: false } | { duplicate: true; reason: string; owner: string };
 
+/** Admitted at some point: it has started, or ended. */
+const hasStarted = (r: AgentRun): boolean => !!r.status?.startedAt || r.status?.phase === 'Running' || isTerminal(r);
+
 /**
- * Idempotency without a database: among the runs of one namespace and agent that carry the same key, the oldest
- * (creation time, then name) owns it; every other one is a duplicate. Every replica and every restart computes the
- * same owner from the cache.
+ * Idempotency without a database: among the runs of one namespace and agent that carry the same key, a run that has
+ * started owns it (creation times have a 1 s resolution, so a later run can sort first by name); else the oldest
+ * (creation time, then name). Every other one is a duplicate. Every replica and every restart computes the same owner
+ * from the cache.
  */
 export function checkDuplicate(run: AgentRun, sameNamespace: readonly AgentRun[]): DuplicateCheck {
   const key = run.spec.idempotencyKey;
@@ -37,7 +41,7 @@ export function checkDuplicate(run: AgentRun, sameNamespace: readonly AgentRun[]
         r.metadata.uid === run.metadata.uid ||
         !r.status?.conditions?.some((c) => c.type === 'Duplicate' && c.status === 'True'),
     )
-    .sort(olderFirst);
+    .sort((x, y) => Number(hasStarted(y)) - Number(hasStarted(x)) || olderFirst(x, y));
   const owner = holders[0];
   if (!owner || owner.metadata.uid === run.metadata.uid) return { duplicate: false };
   return {
@@ -55,10 +59,19 @@ export interface AdmissionBlock {
   retryAfterMs?: number;
 }
 
+/** Reasons a run waits for a free slot; any other Blocked reason (its provider, a dependency) waits for something else. */
+const LIMIT_REASONS: ReadonlySet<string> = new Set([R.ConcurrencyLimit, R.QueueLimit, R.RateLimit]);
+
+const heldForAnotherReason = (r: AgentRun): boolean =>
+  !!r.status?.conditions?.some((c) => c.type === 'Blocked' && c.status === 'True' && !LIMIT_REASONS.has(c.reason));
+
 /**
  * Concurrency, queue and rate limits, recomputed from the cached runs on every call (restarts lose nothing).
  * `active` counts Running runs plus runs this process admitted that the cache does not show yet. Pending runs are
- * admitted oldest first: a run takes a free slot only if the older pending runs of the same scope cannot fill it.
+ * admitted oldest first: a run takes a free slot only if the older pending runs of the same scope could fill it.
+ * An older run that cannot take a slot (its agent or repository is at its own limit, or it waits for its provider or
+ * a dependency) holds no place in a wider scope's line, so one agent's backlog never blocks another agent.
+ * Messages carry the limits, not live counts: a held run's status is rewritten only when what holds it changes.
  */
 export function checkLimits(
   run: AgentRun,
@@ -76,6 +89,36 @@ export function checkLimits(
     !inFlight.has(r.metadata.uid ?? '') &&
     r.metadata.uid !== run.metadata.uid &&
     olderFirst(r, run) < 0;
+  // Active runs per agent and per repository, once per call: whether an older run is stuck behind its own limit.
+  const activePer = new Map<string, number>();
+  const agentKey = (r: AgentRun) => `agent ${r.metadata.namespace}/${r.spec.agentRef?.name}`;
+  const repoKey = (r: AgentRun) => `repo ${repoOf(r)}`;
+  for (const r of all.filter(active)) {
+    activePer.set(agentKey(r), (activePer.get(agentKey(r)) ?? 0) + 1);
+    if (repoOf(r)) activePer.set(repoKey(r), (activePer.get(repoKey(r)) ?? 0) + 1);
+  }
+  const repoLimitOf = (r: AgentRun) => {
+    const c = limits.concurrency;
+    const key = repoOf(r);
+    return c.repoEnabled && key ? (c.repoOverrides[key] ?? c.repoDefault) : 0;
+  };
+  const repoFull = (r: AgentRun) => repoLimitOf(r) > 0 && (activePer.get(repoKey(r)) ?? 0) >= repoLimitOf(r);
+  /**
+   * How many of the older queued runs of a scope could take one of its slots: not those waiting for something else,
+   * and, in a scope wider than an agent, at most as many of one agent's runs as that agent has free slots.
+   */
+  const aheadIn = (scope: AdmissionBlock['scope'], queued: AgentRun[]): number => {
+    const candidates = queued.filter(
+      (r) => !heldForAnotherReason(r) && (scope === 'agent' || scope === 'repo' || !repoFull(r)),
+    );
+    const perAgent = limits.concurrency.perAgent;
+    if (scope === 'agent' || perAgent <= 0) return candidates.length;
+    const byAgent = new Map<string, number>();
+    for (const r of candidates) byAgent.set(agentKey(r), (byAgent.get(agentKey(r)) ?? 0) + 1);
+    let ahead = 0;
+    for (const [key, n] of byAgent) ahead += Math.min(n, Math.max(0, perAgent - (activePer.get(key) ?? 0)));
+    return ahead;
+  };
   const scopes: {
     scope: AdmissionBlock['scope'];
     match: (r: AgentRun) => boolean;
@@ -106,13 +149,10 @@ export function checkLimits(
     },
   ];
   if (repo) {
-    const repoLimit = limits.concurrency.repoEnabled
-      ? (limits.concurrency.repoOverrides[repo] ?? limits.concurrency.repoDefault)
-      : 0;
     scopes.push({
       scope: 'repo',
       match: (r) => repoOf(r) === repo,
-      concurrency: repoLimit,
+      concurrency: repoLimitOf(run),
       queue: limits.queue.perRepo,
       rate: limits.rate.perRepo,
     });
@@ -120,21 +160,21 @@ export function checkLimits(
   const windowMs = limits.rate.windowSeconds * 1000;
   for (const s of scopes) {
     const members = all.filter(s.match);
-    const ahead = members.filter(olderPending).length;
-    if (s.queue > 0 && ahead >= s.queue) {
+    const queued = members.filter(olderPending);
+    if (s.queue > 0 && queued.length >= s.queue) {
       return {
         reason: R.QueueLimit,
         scope: s.scope,
-        message: `${ahead} older runs are queued in this ${s.scope} (limit ${s.queue})`,
+        message: `this ${s.scope} already has ${s.queue} older runs queued (its queue limit)`,
       };
     }
     if (s.concurrency > 0) {
-      const running = members.filter(active).length;
-      if (running + ahead >= s.concurrency) {
+      const ahead = aheadIn(s.scope, queued);
+      if (members.filter(active).length + ahead >= s.concurrency) {
         return {
           reason: R.ConcurrencyLimit,
           scope: s.scope,
-          message: `${running} runs are running and ${ahead} older runs are waiting in this ${s.scope} (limit ${s.concurrency})`,
+          message: `this ${s.scope} is at its limit of ${s.concurrency} concurrent runs (older runs first)`,
         };
       }
     }
@@ -151,7 +191,7 @@ export function checkLimits(
         return {
           reason: R.RateLimit,
           scope: s.scope,
-          message: `${starts.length} runs started in this ${s.scope} in the last ${limits.rate.windowSeconds}s (limit ${s.rate}); retry after ${Math.ceil(retryAfterMs / 1000)}s`,
+          message: `this ${s.scope} started its limit of ${s.rate} runs in the last ${limits.rate.windowSeconds}s`,
           retryAfterMs,
         };
       }

@@ -17,6 +17,7 @@ import {
   CUSTOM,
   isAlreadyExists,
   isControlledBy,
+  KubeApiError,
   type KubeObjectLike,
   type OwnerReferenceLike,
   type ResourceType,
@@ -281,16 +282,31 @@ export class AgentRunReconciler implements Reconciler {
     if (!run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup))
       current = await this.setFinalizer(run, true, labels);
     const config = this.ctx.config;
-    await this.createOwned(
-      BUILTIN.configMap,
-      desiredConfigMap(current, resolved, config) as unknown as KubeObjectLike,
-      current,
-    );
-    const job = await this.createOwned(
-      BUILTIN.job,
-      desiredJob(current, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
-      current,
-    );
+    let making = 'ConfigMap';
+    let job: KubeObjectLike;
+    try {
+      await this.createOwned(
+        BUILTIN.configMap,
+        desiredConfigMap(current, resolved, config) as unknown as KubeObjectLike,
+        current,
+      );
+      making = 'Job';
+      job = await this.createOwned(
+        BUILTIN.job,
+        desiredJob(current, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
+        current,
+      );
+    } catch (err) {
+      // Refused as invalid (a bad quantity or volume in the run's spec): retrying the same object cannot succeed.
+      if (!(err instanceof KubeApiError) || (err.code !== 422 && err.code !== 400)) throw err;
+      this.inFlight.delete(run.metadata.uid!);
+      const why = err.causes.length ? err.causes.map((c) => `${c.field}: ${c.message}`).join('; ') : err.message;
+      return this.finishBeforeStart(current, {
+        reason: R.SubmitFailed,
+        message: `the API server refused the run's ${making}: ${why}`.slice(0, 1024),
+        condition: 'Failed',
+      });
+    }
     const name = job.metadata?.name ?? jobName(current);
     await this.writeStatus(
       current,
