@@ -85,14 +85,14 @@ describe('the last event of a run that does not succeed', () => {
     await nc?.close();
   });
 
-  /** The run's events once its exited event is in JetStream: in order, one message id each. */
-  async function lastEvents(subjectPrefix: string, uid: string) {
+  /** The run's events once its terminal lifecycle event (`phase`) is in JetStream: in order, one message id each. */
+  async function lastEvents(subjectPrefix: string, uid: string, phase: string) {
     const events = await eventually(async () => {
-      const all = await readRunEvents(nc, subjectPrefix, 1);
-      const got = await readRunEvents(nc, subjectPrefix, all.length);
-      expect(got.at(-1)?.attrs?.phase).toBe('exited');
+      const got = await readRunEvents(nc, subjectPrefix, 2);
+      expect(got.at(-1)?.attrs?.phase).toBe(phase);
       return got;
     });
+    expect(events[0]?.attrs?.phase).toBe('started');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.every((e) => e.message_id === `${uid}:pod-1:${e.seq}`)).toBe(true);
     return events;
@@ -102,7 +102,7 @@ describe('the last event of a run that does not succeed', () => {
     const { subjectPrefix, run, runner } = uniqueRun(['fail']);
     const r = await runRunner({ run, runner, env: { NATS_URL: natsServerUrl(), AGENT_RUNNER_ID: 'pod-1' } });
     expect(r.code).toBe(3);
-    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid, 'exited');
     expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'failed', exit_code: 3 } });
   });
 
@@ -111,8 +111,11 @@ describe('the last event of a run that does not succeed', () => {
     runner.timeoutSeconds = 1;
     const r = await runRunner({ run, runner, env: { NATS_URL: natsServerUrl(), AGENT_RUNNER_ID: 'pod-1' } });
     expect(r.code).toBe(143);
-    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
-    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'failed' } });
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid, 'timed-out');
+    expect(events.at(-1)).toMatchObject({
+      kind: 'status',
+      attrs: { phase: 'timed-out', status: 'failed', error: 'timed out after 1s' },
+    });
   });
 
   it('is published before the runner exits on SIGTERM, as cancelled', async () => {
@@ -121,8 +124,8 @@ describe('the last event of a run that does not succeed', () => {
     await p.waitForLog('sleeping 30');
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(143);
-    const events = await lastEvents(subjectPrefix, run.agentRun.uid);
-    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'exited', status: 'cancelled' } });
+    const events = await lastEvents(subjectPrefix, run.agentRun.uid, 'cancelled');
+    expect(events.at(-1)).toMatchObject({ kind: 'status', attrs: { phase: 'cancelled', status: 'cancelled' } });
   });
 });
 

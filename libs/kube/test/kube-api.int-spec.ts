@@ -1,5 +1,13 @@
-import { TestNamespace, serviceAccountKubeConfig, testKubeConfig } from '@agents/testing';
-import { BUILTIN, KubeApi, isAlreadyExists, isForbidden, isGone, type KubeApiError } from '../src/index.js';
+import { TestNamespace, eventually, serviceAccountKubeConfig, testKubeConfig } from '@agents/testing';
+import {
+  BUILTIN,
+  KubeApi,
+  isAlreadyExists,
+  isForbidden,
+  isGone,
+  type KubeApiError,
+  type ResourceType,
+} from '../src/index.js';
 
 // The REST client against the real API server: CRUD, server-side apply, merge patch with optimistic concurrency,
 // typed errors, and watches (events, server timeout, 410 on a stale resourceVersion).
@@ -77,10 +85,35 @@ it('watches events in order and ends cleanly at the server-side timeout', async 
 });
 
 it('fails a watch from a resourceVersion the server no longer has with 410 Gone', async () => {
-  const err = await api
-    .watch(BUILTIN.configMap, ns.name, { resourceVersion: '1', timeoutSeconds: 5 }, () => undefined)
-    .catch((e: unknown) => e);
-  expect(isGone(err)).toBe(true);
+  // A resource type's watch cache starts at the revision the type was created at: anything older is gone for it, as
+  // after a long disconnect on a busy cluster. A type of the test's own makes that hold on a fresh cluster too.
+  const group = `${ns.name}.kube-test.agents.dev`;
+  const probes: ResourceType = { group, version: 'v1', kind: 'Probe', plural: 'probes', namespaced: true };
+  await api.create(BUILTIN.customResourceDefinition, {
+    metadata: { name: `probes.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'probes', singular: 'probe', kind: 'Probe' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
+  });
+  try {
+    await eventually(() => api.list(probes, ns.name), { what: 'the probe CRD to be served' });
+    const err = await api
+      .watch(probes, ns.name, { resourceVersion: '1', timeoutSeconds: 5 }, () => undefined)
+      .catch((e: unknown) => e);
+    expect(isGone(err)).toBe(true);
+  } finally {
+    await api.delete(BUILTIN.customResourceDefinition, undefined, `probes.${group}`);
+  }
 });
 
 it('aborts a watch that receives nothing for its idle timeout (a half-open connection)', async () => {

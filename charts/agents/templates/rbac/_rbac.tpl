@@ -7,7 +7,8 @@ Renders one component's RBAC from files/rbac-rules.yaml:
   - namespaced rules: a Role + RoleBinding in the release namespace (rbac.clusterScoped=false), or a ClusterRole bound
     by one RoleBinding per watched namespace, or by a ClusterRoleBinding when a controller watches "*";
   - cluster rules (+ allNamespaces rules for "*"): a ClusterRole + ClusterRoleBinding, always;
-  - leaderElection rules: a Role + RoleBinding in the Lease namespace.
+  - leaderElection rules: a Role + RoleBinding in the Lease namespace (<name>-leader-election for the controllers,
+    which hold the Lease; <name>-lease-reader for the control plane, which reads it).
 */}}
 {{- define "agents.rbac" -}}
 {{- $c := .context -}}
@@ -112,7 +113,8 @@ roleRef:
 {{- end }}
 {{- $leader := include "agents.rules" (dict "context" $c "component" .key "section" "leaderElection") | fromYamlArray -}}
 {{- if and $leader $c.Values.controller.leaderElection.enabled }}
-{{- $leaderName := include "agents.suffixed" (list .name "leader-election") }}
+{{- /* The controllers hold the Lease; the control plane only reads it (agentctl status). */ -}}
+{{- $leaderName := include "agents.suffixed" (list .name (ternary "leader-election" "lease-reader" (eq .key "controllers"))) }}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

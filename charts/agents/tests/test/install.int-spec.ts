@@ -224,8 +224,14 @@ describe.each(scenarios)('$title', ({ values, watchedNamespaces }) => {
           .createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'nope' } } }),
       ),
     ).toBe(403);
-    expect(await can(token, { verb: 'delete', group: 'batch', resource: 'jobs', namespace: ns })).toBe(true);
+    // Jobs, pods and Secrets are the controllers' business: agentctl cancel goes through an annotation on the run.
+    expect(await can(token, { verb: 'delete', group: 'batch', resource: 'jobs', namespace: ns })).toBe(false);
     expect(await can(token, { verb: 'create', group: 'batch', resource: 'jobs', namespace: ns })).toBe(false);
+    expect(await can(token, { verb: 'get', group: '', resource: 'secrets', namespace: ns })).toBe(false);
+    // It reads the controllers' Lease (agentctl status) and can never write it.
+    expect(
+      await can(token, { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: home.name }),
+    ).toBe(true);
     expect(
       await can(token, { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: home.name }),
     ).toBe(false);

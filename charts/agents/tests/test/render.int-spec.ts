@@ -49,11 +49,11 @@ describe('default render', () => {
         `Role ${NAMESPACE}/${FULLNAME}`,
         `Role ${NAMESPACE}/${FULLNAME}-controllers`,
         `Role ${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
-        `Role ${NAMESPACE}/${FULLNAME}-leader-election`,
+        `Role ${NAMESPACE}/${FULLNAME}-lease-reader`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}-controllers`,
         `RoleBinding ${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
-        `RoleBinding ${NAMESPACE}/${FULLNAME}-leader-election`,
+        `RoleBinding ${NAMESPACE}/${FULLNAME}-lease-reader`,
         `Service ${NAMESPACE}/${FULLNAME}`,
         `Service ${NAMESPACE}/${FULLNAME}-controllers-metrics`,
         `Service ${NAMESPACE}/${FULLNAME}-grpc`,
@@ -229,7 +229,7 @@ describe('RBAC', () => {
       orchestrationController: { namespaces: ['team-c'] },
     });
     expect(ofKind(objects, 'Role').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
-      `${NAMESPACE}/${FULLNAME}-leader-election`,
+      `${NAMESPACE}/${FULLNAME}-lease-reader`,
       `${NAMESPACE}/${FULLNAME}-controllers-leader-election`,
     ]);
     expect(rulesOf(find(objects, 'ClusterRole', `${clusterPrefix}-controllers`))).toEqual(
@@ -253,7 +253,7 @@ describe('RBAC', () => {
   it('with "*", binds the ClusterRoles cluster-wide and lets only the controllers list namespaces', () => {
     const objects = render({ rbac: { clusterScoped: true }, controller: { namespaces: ['*'] } });
     expect(ofKind(objects, 'RoleBinding').map((b) => b.metadata.name)).toEqual([
-      `${FULLNAME}-leader-election`,
+      `${FULLNAME}-lease-reader`,
       `${FULLNAME}-controllers-leader-election`,
     ]);
     expect(
@@ -289,13 +289,13 @@ describe('RBAC', () => {
     const moved = render({ controller: { leaderElection: { leaseNamespace: 'leases' } } });
     expect(find(moved, 'Role', `${FULLNAME}-controllers-leader-election`).metadata.namespace).toBe('leases');
     // The control plane reads the Lease where the controllers hold it.
-    expect(find(moved, 'Role', `${FULLNAME}-leader-election`).metadata.namespace).toBe('leases');
-    expect(rulesOf(find(moved, 'Role', `${FULLNAME}-leader-election`))).toEqual(
+    expect(find(moved, 'Role', `${FULLNAME}-lease-reader`).metadata.namespace).toBe('leases');
+    expect(rulesOf(find(moved, 'Role', `${FULLNAME}-lease-reader`))).toEqual(
       permissions(rules.controlPlane.leaderElection),
     );
     const off = render({ controller: { leaderElection: { enabled: false } } });
     expect(ofKind(off, 'Role').map((r) => r.metadata.name)).not.toContain(`${FULLNAME}-controllers-leader-election`);
-    expect(ofKind(off, 'Role').map((r) => r.metadata.name)).not.toContain(`${FULLNAME}-leader-election`);
+    expect(ofKind(off, 'Role').map((r) => r.metadata.name)).not.toContain(`${FULLNAME}-lease-reader`);
   });
 
   it('renders no RBAC objects with rbac.create=false', () => {
