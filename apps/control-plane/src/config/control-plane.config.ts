@@ -17,12 +17,13 @@ const DNS_LIST = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9
 /** Every variable the control plane reads. Property names are the exact env names; initialisers are the defaults. */
 export class ControlPlaneEnv {
   @Int(1, 65535) JANGAR_PORT = 8080;
-  @IsOptional() @IsString() JANGAR_POD_NAMESPACE?: string;
 
   // Prometheus metrics (the chart's metrics.enabled and metrics.path, the path its ServiceMonitor scrapes)
   @IsBooleanText() JANGAR_PROMETHEUS_METRICS_ENABLED = 'true';
   @Matches(/^\/[^\s?#]*$/, { message: 'JANGAR_PROMETHEUS_METRICS_PATH must be a URL path starting with "/"' })
   JANGAR_PROMETHEUS_METRICS_PATH = '/metrics';
+
+  @IsOptional() @IsString() JANGAR_POD_NAMESPACE?: string;
   @IsOptional() @IsString() JANGAR_POD_NAME?: string;
   @IsOptional()
   @Matches(DNS_LIST, {
