@@ -9,12 +9,13 @@ export class KubeApiError extends Error {
   constructor(
     readonly code: number,
     readonly reason: string,
-    message: string,
+    /** The API server's own message (the Status `message`), without the request it answered. */
+    readonly statusMessage: string,
     readonly verb: string,
     readonly path: string,
     readonly causes: StatusCause[] = [],
   ) {
-    super(`${verb} ${path}: ${code} ${reason}: ${message}`);
+    super(`${verb} ${path}: ${code} ${reason}: ${statusMessage}`);
     this.name = 'KubeApiError';
   }
 

@@ -278,35 +278,40 @@ export class AgentRunReconciler implements Reconciler {
         .digest('hex')
         .slice(0, 40);
     }
-    let current = run;
-    if (!run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup))
-      current = await this.setFinalizer(run, true, labels);
     const config = this.ctx.config;
-    let making = 'ConfigMap';
-    let job: KubeObjectLike;
-    try {
-      await this.createOwned(
-        BUILTIN.configMap,
-        desiredConfigMap(current, resolved, config) as unknown as KubeObjectLike,
-        current,
-      );
-      making = 'Job';
-      job = await this.createOwned(
+    // The finalizer and both children in one round trip, not three in a row: the children carry the run's
+    // ownerReference from their first byte, so a deletion that comes in between still takes them along.
+    const [marked, configMap, created] = await Promise.allSettled([
+      run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)
+        ? Promise.resolve(run)
+        : this.setFinalizer(run, true, labels),
+      this.createOwned(BUILTIN.configMap, desiredConfigMap(run, resolved, config) as unknown as KubeObjectLike, run),
+      this.createOwned(
         BUILTIN.job,
-        desiredJob(current, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
-        current,
-      );
-    } catch (err) {
+        desiredJob(run, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
+        run,
+      ),
+    ]);
+    if (marked.status === 'rejected') throw marked.reason;
+    const current = marked.value;
+    for (const [making, result] of [
+      ['ConfigMap', configMap],
+      ['Job', created],
+    ] as const) {
+      if (result.status === 'fulfilled') continue;
+      const err: unknown = result.reason;
       // Refused as invalid (a bad quantity or volume in the run's spec): retrying the same object cannot succeed.
       if (!(err instanceof KubeApiError) || (err.code !== 422 && err.code !== 400)) throw err;
       this.inFlight.delete(run.metadata.uid!);
-      const why = err.causes.length ? err.causes.map((c) => `${c.field}: ${c.message}`).join('; ') : err.message;
+      await this.stopRuntime(current);
+      const why = err.causes.length ? err.causes.map((c) => `${c.field}: ${c.message}`).join('; ') : err.statusMessage;
       return this.finishBeforeStart(current, {
         reason: R.SubmitFailed,
         message: `the API server refused the run's ${making}: ${why}`.slice(0, 1024),
         condition: 'Failed',
       });
     }
+    const job = (created as PromiseFulfilledResult<KubeObjectLike>).value;
     const name = job.metadata?.name ?? jobName(current);
     await this.writeStatus(
       current,
