@@ -43,15 +43,16 @@ function expectOrderedAndComplete(events: StoredEvent[], outputLines: string[], 
   expect(output.every((e) => e.role === 'assistant' && e.attrs?.stream === 'stdout')).toBe(true);
 }
 
-describe('events in the shared JetStream', () => {
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    nc = await connectTestNats('agent-runner-it');
-  });
-  afterAll(async () => {
-    await nc?.close();
-  });
+/** A connection to the shared JetStream, to read back what the runner processes published. */
+let nc: NatsConnection;
+beforeAll(async () => {
+  nc = await connectTestNats('agent-runner-it');
+});
+afterAll(async () => {
+  await nc?.close();
+});
 
+describe('events in the shared JetStream', () => {
   it('publishes every line and the lifecycle in order, with message ids of this pod', async () => {
     const { subjectPrefix, run, runner } = uniqueRun(['count', '200']);
     const r = await runRunner({
@@ -77,14 +78,6 @@ describe('events in the shared JetStream', () => {
 });
 
 describe('the last event of a run that does not succeed', () => {
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    nc = await connectTestNats('agent-runner-it');
-  });
-  afterAll(async () => {
-    await nc?.close();
-  });
-
   /** The run's events once its terminal lifecycle event (`phase`) is in JetStream: in order, one message id each. */
   async function lastEvents(subjectPrefix: string, uid: string, phase: string) {
     const events = await eventually(async () => {
@@ -167,14 +160,14 @@ describe('a NATS outage', () => {
     const { code } = await p.exited;
     expect(code).toBe(0);
 
-    const nc = await connect({ servers: `nats://127.0.0.1:${port}` });
+    const own = await connect({ servers: `nats://127.0.0.1:${port}` });
     try {
       const lines = ['before', 'after'].flatMap((word) => Array.from({ length: 50 }, (_, i) => `${word} ${i + 1}`));
-      const events = await readRunEvents(nc, subjectPrefix, 102);
+      const events = await readRunEvents(own, subjectPrefix, 102);
       expect(events).toHaveLength(102);
       expectOrderedAndComplete(events, lines, 'pod-1', run.agentRun.uid);
     } finally {
-      await nc.close();
+      await own.close();
     }
   });
 

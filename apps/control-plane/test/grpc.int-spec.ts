@@ -21,6 +21,7 @@ import {
   type TestDatabase,
 } from '@agents/testing';
 import { Metadata, status } from '@grpc/grpc-js';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import {
   message,
@@ -657,6 +658,50 @@ describe('StreamAgentRunStatus', () => {
       details: `agentrun no-such-run not found in namespace ${ns.name}`,
     });
     expect(stream.items).toEqual([]);
+  });
+});
+
+describe('AgentRun history and the audit trail in Postgres', () => {
+  async function query<T>(text: string, values: unknown[]): Promise<T[]> {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      return (await c.query(text, values)).rows as T[];
+    } finally {
+      await c.end();
+    }
+  }
+
+  it("keeps a run's history after its AgentRun is deleted, and records who submitted and deleted it", async () => {
+    const { run } = await submit({ agentName: 'run-demo-agent', implementationName: 'run-demo-task' });
+    const name = run.metadata.name!;
+    await setPhase(name, 'Succeeded');
+    await eventually(async () =>
+      expect(
+        await query<{ phase: string }>('select phase from agent_run_history where uid = $1', [run.metadata.uid]),
+      ).toEqual([{ phase: 'Succeeded' }]),
+    );
+    await rpc(client, 'deleteAgentRun', { namespace: ns.name, name });
+    await eventually(async () => {
+      const [row] = await query<{ name: string; phase: string; deleted_at: Date | null }>(
+        'select name, phase, deleted_at from agent_run_history where uid = $1',
+        [run.metadata.uid],
+      );
+      expect(row).toMatchObject({ name, phase: 'Succeeded', deleted_at: expect.any(Date) });
+    });
+    expect(await stored('AgentRun', name)).toBeUndefined();
+    // Audit rows are written after the reply (best effort): wait for the second one.
+    await eventually(async () =>
+      expect(
+        await query<{ actor: string; action: string; kind: string }>(
+          'select actor, action, kind from audit_events where namespace = $1 and name = $2 order by id',
+          [ns.name, name],
+        ),
+      ).toEqual([
+        { actor: 'agentctl', action: 'submit', kind: 'AgentRun' },
+        { actor: 'agentctl', action: 'delete', kind: 'AgentRun' },
+      ]),
+    );
   });
 });
 
