@@ -169,8 +169,8 @@ it('marks a second run with the same idempotency key Duplicate', async () => {
   await waitForPhase(api, ns.name, 'first', 'Succeeded');
 });
 
-it('publishes every phase change to NATS on the run subject, once', async () => {
-  await create(api, runManifest(ns.name, 'evented'));
+it('publishes every phase change to NATS on the run subject, once: Pending (Job created), Running (pod started), Succeeded', async () => {
+  await create(api, runManifest(ns.name, 'evented', { runFor: '2s' }));
   const run = await waitForPhase(api, ns.name, 'evented', 'Succeeded');
   const subject = `workflow.${ns.name}.evented.${run.metadata.uid}.agent.agent.status`;
   const jsm = await nc.jetstreamManager();
@@ -185,7 +185,7 @@ it('publishes every phase change to NATS on the run subject, once', async () => 
   const phases = await eventually(
     async () => {
       const info = await consumer.info();
-      expect(info.num_pending).toBeGreaterThanOrEqual(2);
+      expect(info.num_pending).toBeGreaterThanOrEqual(3);
       const got: string[] = [];
       const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
       for await (const m of batch) got.push((m.json() as { attrs: { phase: string } }).attrs.phase);
@@ -194,7 +194,7 @@ it('publishes every phase change to NATS on the run subject, once', async () => 
     { what: 'the phase events' },
   );
   await jsm.consumers.delete('agent-comms', durable);
-  expect(phases).toEqual(['Running', 'Succeeded']);
+  expect(phases).toEqual(['Pending', 'Running', 'Succeeded']);
 });
 
 it('serves Prometheus metrics of reconciles, queue depth, API requests and leadership', async () => {

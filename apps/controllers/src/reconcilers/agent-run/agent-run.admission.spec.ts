@@ -148,6 +148,26 @@ describe('checkLimits', () => {
     expect(oneRunningOneOlder?.message).toBe(twoRunning?.message);
   });
 
+  it('counts a submitted run whose pod has not started (Pending with its Job) as running, never as queued', () => {
+    const submitted = makeRun('submitted')
+      .created('2026-01-01T00:00:00Z')
+      .status({
+        phase: 'Pending',
+        runtimeRef: { type: 'job', name: 'submitted-job' },
+        startedAt: '2026-01-01T00:00:01Z',
+      })
+      .build();
+    const run = pending('next', '2026-01-01T00:05:00Z');
+    const l = limits({ JANGAR_AGENTS_CONTROLLER_CONCURRENCY_NAMESPACE: '1' });
+    expect(checkLimits(run, [submitted, run], new Set(), l, now)).toMatchObject({
+      reason: 'ConcurrencyLimit',
+      scope: 'namespace',
+    });
+    expect(
+      checkLimits(run, [submitted, run], new Set(), limits({ JANGAR_AGENTS_CONTROLLER_QUEUE_NAMESPACE: '1' }), now),
+    ).toBeUndefined();
+  });
+
   it('applies per-repository concurrency only when enabled', () => {
     const run = pending('b', '2026-01-01T00:00:00Z', { parameters: { repository: 'Acme/App' } });
     const other = running('a', { agentRef: { name: 'x' }, parameters: { repository: 'acme/app' } });

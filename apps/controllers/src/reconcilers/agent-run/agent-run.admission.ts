@@ -2,11 +2,16 @@ import { AgentRunReason as R, ANNOTATIONS, TERMINAL_RUN_PHASES, type AgentRun } 
 import type { ControllersConfig } from '../../config/controllers.config.js';
 import { repositoryOf } from './agent-run.vcs.js';
 
-/** Not started yet: no phase or Pending (held runs are Pending too), not a template, not being deleted. */
+/** Not admitted yet: no phase or Pending without a Job (held runs are Pending too), not a template, not deleted. */
 export const isPending = (r: AgentRun): boolean =>
   (!r.status?.phase || r.status.phase === 'Pending') &&
+  !r.status?.runtimeRef &&
   r.metadata.annotations?.[ANNOTATIONS.template] !== 'true' &&
   !r.metadata.deletionTimestamp;
+
+/** Admitted and not finished: its Job exists (Pending until its pod starts, then Running). */
+export const isActive = (r: AgentRun): boolean =>
+  r.status?.phase === 'Running' || (r.status?.phase === 'Pending' && !!r.status.runtimeRef);
 
 export const isTerminal = (r: AgentRun): boolean => TERMINAL_RUN_PHASES.includes(r.status?.phase ?? '');
 
@@ -23,7 +28,7 @@ const repoOf = (r: AgentRun): string | undefined =>
 export type DuplicateCheck = { duplicate: false } | { duplicate: true; reason: string; owner: string };
 
 /** Admitted at some point: it has started, or ended. */
-const hasStarted = (r: AgentRun): boolean => !!r.status?.startedAt || r.status?.phase === 'Running' || isTerminal(r);
+const hasStarted = (r: AgentRun): boolean => !!r.status?.startedAt || isActive(r) || isTerminal(r);
 
 /**
  * Idempotency without a database: among the runs of one namespace and agent that carry the same key, a run that has
@@ -83,7 +88,7 @@ export function checkLimits(
   const ns = run.metadata.namespace;
   const agent = run.spec.agentRef?.name;
   const repo = repoOf(run);
-  const active = (r: AgentRun) => r.status?.phase === 'Running' || (isPending(r) && inFlight.has(r.metadata.uid ?? ''));
+  const active = (r: AgentRun) => isActive(r) || (isPending(r) && inFlight.has(r.metadata.uid ?? ''));
   const olderPending = (r: AgentRun) =>
     isPending(r) &&
     !inFlight.has(r.metadata.uid ?? '') &&

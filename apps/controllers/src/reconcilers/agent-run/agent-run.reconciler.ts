@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import type { ControllerContext } from '../../runtime/controller-context.js';
 import type { ControllerSpec, ObjectKey, ReconcileResult, Reconciler } from '../../runtime/controller-runtime.js';
 import { fieldManager } from '../../runtime/status-writer.js';
-import { checkDuplicate, checkLimits, isPending, isTerminal } from './agent-run.admission.js';
+import { checkDuplicate, checkLimits, isActive, isPending, isTerminal } from './agent-run.admission.js';
 import { desiredConfigMap, desiredJob, jobName, specConfigMapName } from './agent-run.desired.js';
 import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
 import {
@@ -36,7 +36,8 @@ import {
   failedBeforeStartStatus,
   immutabilityWarning,
   jobOutcome,
-  runningStatus,
+  startedStatus,
+  submittedStatus,
   specHash,
   templateStatus,
   terminalStatus,
@@ -60,7 +61,10 @@ interface JobLike extends KubeObjectLike {
 }
 interface PodLike extends KubeObjectLike {
   metadata: { name: string; namespace: string; ownerReferences?: OwnerReferenceLike[] };
-  status?: { containerStatuses?: { name: string; state?: { terminated?: { message?: string } } }[] };
+  status?: {
+    phase?: string;
+    containerStatuses?: { name: string; state?: { terminated?: { message?: string } } }[];
+  };
 }
 
 /**
@@ -111,9 +115,9 @@ export class AgentRunReconciler implements Reconciler {
       concurrency: this.ctx.config.workers,
       onPrimaryChange: (prev, obj) => {
         // A run that stops being active (or goes away) frees capacity: wake the held runs.
-        const wasActive = (prev as AgentRun | undefined)?.status?.phase === 'Running';
-        const isActive = (obj as AgentRun | undefined)?.status?.phase === 'Running';
-        if (!wasActive || isActive) return [];
+        const wasActive = !!prev && isActive(prev as AgentRun);
+        const stillActive = !!obj && isActive(obj as AgentRun);
+        if (!wasActive || stillActive) return [];
         const blocked = (r: AgentRun) =>
           r.status?.conditions?.some((c) => c.type === 'Blocked' && c.status === 'True') ?? false;
         return pendingRuns(undefined, blocked);
@@ -151,7 +155,7 @@ export class AgentRunReconciler implements Reconciler {
     if (run.metadata.deletionTimestamp) return this.finalize(run);
     if (run.metadata.annotations?.[ANNOTATIONS.template] === 'true') return this.template(run);
     if (isTerminal(run)) return this.retention(run);
-    if (run.status?.phase === 'Running') return this.running(run);
+    if (isActive(run)) return this.running(run);
     return this.pending(run);
   }
 
@@ -268,7 +272,7 @@ export class AgentRunReconciler implements Reconciler {
     return this.submit(run, resolution.resolved);
   }
 
-  private async submit(run: AgentRun, resolved: Parameters<typeof runningStatus>[1]): Promise<void> {
+  private async submit(run: AgentRun, resolved: Parameters<typeof submittedStatus>[1]): Promise<void> {
     const ns = run.metadata.namespace!;
     this.inFlight.set(run.metadata.uid!, Date.now());
     const labels: Record<string, string> = {};
@@ -315,7 +319,7 @@ export class AgentRunReconciler implements Reconciler {
     const name = job.metadata?.name ?? jobName(current);
     await this.writeStatus(
       current,
-      runningStatus(current, resolved, { name, uid: job.metadata?.uid as string | undefined }, this.ctx.clock.now()),
+      submittedStatus(current, resolved, { name, uid: job.metadata?.uid as string | undefined }, this.ctx.clock.now()),
     );
     this.logger.log(`Created Job ${ns}/${name} for AgentRun ${current.metadata.name}`);
   }
@@ -404,8 +408,13 @@ export class AgentRunReconciler implements Reconciler {
       );
       return { requeueAfterMs: 5000 };
     }
-    const outcome = jobOutcome(await this.observe(job));
-    if (!outcome.done) return;
+    const observed = await this.observe(job);
+    const outcome = jobOutcome(observed);
+    if (!outcome.done) {
+      if (run.status?.phase === 'Pending' && observed.started)
+        await this.writeStatus(run, startedStatus(run, name, now));
+      return;
+    }
     await this.finishRun(run, outcome);
     return this.retentionRequeue(run);
   }
@@ -430,6 +439,7 @@ export class AgentRunReconciler implements Reconciler {
       conditions: job.status?.conditions ?? [],
       succeeded: job.status?.succeeded ?? 0,
       failed: job.status?.failed ?? 0,
+      started: pods.some((p) => p.status?.phase && p.status.phase !== 'Pending'),
       terminationMessages: pods.flatMap((p) =>
         (p.status?.containerStatuses ?? [])
           .filter((c) => c.name === 'agent-runner')

@@ -5,6 +5,7 @@ import {
   jobOutcome,
   mergeArtifacts,
   specHash,
+  startedStatus,
   terminalStatus,
   type ObservedJob,
 } from './agent-run.status.js';
@@ -115,6 +116,37 @@ describe('blockedStatus', () => {
       reason: 'ConcurrencyLimit',
     });
     expect(s.conditions?.find((c) => c.type === 'Progressing')?.status).toBe('False');
+  });
+});
+
+describe('startedStatus', () => {
+  it('moves a submitted run from Pending to Running when its pod starts, keeping what submission recorded', () => {
+    const submitted = makeRun()
+      .status({
+        phase: 'Pending',
+        reason: 'Submitted',
+        startedAt: '2025-12-31T23:59:00Z',
+        runtimeRef: { type: 'job', name: 'r-job', namespace: 'agents' },
+        specHash: 'abc',
+      })
+      .build();
+    const status = startedStatus(submitted, 'r-job', now);
+    expect(status).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+      message: 'Job r-job is running',
+      startedAt: '2025-12-31T23:59:00Z',
+      runtimeRef: { name: 'r-job' },
+      specHash: 'abc',
+    });
+    expect(status.conditions?.find((c) => c.type === 'InProgress')).toMatchObject({
+      status: 'True',
+      reason: 'Running',
+    });
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'Running',
+    });
   });
 });
 

@@ -130,8 +130,8 @@ export function failedBeforeStartStatus(
   };
 }
 
-/** Submitted: the Job exists. */
-export function runningStatus(
+/** Submitted: the Job exists, its pod has not started yet (Pending with a runtimeRef). */
+export function submittedStatus(
   run: AgentRun,
   r: Resolved,
   job: { name: string; uid?: string },
@@ -141,16 +141,16 @@ export function runningStatus(
   let conditions = run.status?.conditions;
   const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
   set({ type: C.Accepted, status: 'True', reason: R.Submitted, message: `Job ${job.name} created` });
-  set({ type: C.InProgress, status: 'True', reason: R.Running, message: 'the runner is working' });
+  set({ type: C.InProgress, status: 'True', reason: R.Submitted, message: 'waiting for the runner pod to start' });
   set({ type: C.Blocked, status: 'False', reason: R.NotBlocked });
   if (r.vcsSkipped)
     set({ type: C.VcsSkipped, status: 'True', reason: r.vcsSkipped.reason, message: r.vcsSkipped.message });
-  conditions = withStandard(conditions, AgentRunPhase.Running, false, gen, now);
+  conditions = withStandard(conditions, AgentRunPhase.Pending, false, gen, now);
   return {
     ...base(run),
-    phase: AgentRunPhase.Running,
-    reason: R.Running,
-    message: `Job ${job.name} is running`,
+    phase: AgentRunPhase.Pending,
+    reason: R.Submitted,
+    message: `Job ${job.name} created; waiting for its pod to start`,
     startedAt: run.status?.startedAt ?? rfc3339(now),
     runtimeRef: {
       type: 'job',
@@ -178,6 +178,26 @@ export function runningStatus(
   };
 }
 
+/** Running: a pod of the run's Job has started. */
+export function startedStatus(run: AgentRun, jobName: string, now: Date): AgentRunStatus {
+  const gen = run.metadata.generation;
+  let conditions = setCondition(
+    run.status?.conditions,
+    { type: C.InProgress, status: 'True', reason: R.Running, message: 'the runner is working' },
+    gen,
+    now,
+  );
+  conditions = withStandard(conditions, AgentRunPhase.Running, false, gen, now);
+  return {
+    ...base(run),
+    phase: AgentRunPhase.Running,
+    reason: R.Running,
+    message: `Job ${jobName} is running`,
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
 /** The parts of a Job and its pods the status is computed from (what the caches keep). */
 export interface ObservedJob {
   name: string;
@@ -187,6 +207,8 @@ export interface ObservedJob {
   failed: number;
   /** Termination messages of the runner container of each pod of the Job. */
   terminationMessages: string[];
+  /** A pod of the Job is running (or has run): the run is Running, not Pending. */
+  started?: boolean;
 }
 
 export type JobOutcome =
