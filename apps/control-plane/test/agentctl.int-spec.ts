@@ -156,6 +156,7 @@ it('submits a run, watches its phases to Succeeded, and follows its events as th
     expect(lines(followed.stderr)).toEqual(['a warning']);
     // The controllers' phase changes come through the same pipeline, marked [status].
     expect(out.filter((l) => l.startsWith('[status]'))).toEqual([
+      '[status] AgentRun happy is Pending (Submitted)',
       '[status] AgentRun happy is Running (Running)',
       '[status] AgentRun happy is Succeeded (Completed)',
     ]);

@@ -170,7 +170,7 @@ it('marks a second run with the same idempotency key Duplicate', async () => {
 });
 
 it('publishes every phase change to NATS on the run subject, once: Pending (Job created), Running (pod started), Succeeded', async () => {
-  await create(api, runManifest(ns.name, 'evented', { runFor: '2s' }));
+  await create(api, runManifest(ns.name, 'evented', { runFor: '3s' }));
   const run = await waitForPhase(api, ns.name, 'evented', 'Succeeded');
   const subject = `workflow.${ns.name}.evented.${run.metadata.uid}.agent.agent.status`;
   const jsm = await nc.jetstreamManager();

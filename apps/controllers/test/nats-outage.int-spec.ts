@@ -62,15 +62,16 @@ afterAll(async () => {
 });
 
 it('delivers every phase event once after a NATS outage', async () => {
-  await create(api, runManifest(ns.name, 'warmup'));
+  // Pods that run 3 s, so each run is seen Running: 3 phase events per run (Pending, Running, Succeeded).
+  await create(api, runManifest(ns.name, 'warmup', { runFor: '3s' }));
   await waitForPhase(api, ns.name, 'warmup', 'Succeeded');
 
   await stopNats();
   const names = Array.from({ length: RUNS }, (_, i) => `during-${i}`);
-  for (const n of names) await create(api, runManifest(ns.name, n, { runFor: '1s' }));
+  for (const n of names) await create(api, runManifest(ns.name, n, { runFor: '3s' }));
   for (const n of names) await waitForPhase(api, ns.name, n, 'Succeeded');
   const buffered = (await controllers.get('/metrics')).body.match(/agents_nats_publish_buffer (\d+)/)?.[1];
-  expect(Number(buffered)).toBeGreaterThanOrEqual(RUNS * 2);
+  expect(Number(buffered)).toBeGreaterThanOrEqual(RUNS * 3);
 
   await startNats();
   const nc = await connect({ servers: `nats://127.0.0.1:${port}` });
@@ -82,7 +83,7 @@ it('delivers every phase event once after a NATS outage', async () => {
       deliver_policy: DeliverPolicy.All,
     });
     const consumer = await nc.jetstream().consumers.get('agent-comms', 'check');
-    await eventually(async () => expect((await consumer.info()).num_pending).toBe((RUNS + 1) * 2), {
+    await eventually(async () => expect((await consumer.info()).num_pending).toBe((RUNS + 1) * 3), {
       timeoutMs: 30_000,
       what: 'all events in the stream',
     });
@@ -92,7 +93,9 @@ it('delivers every phase event once after a NATS outage', async () => {
       const e = m.json<{ agent_run_name: string; attrs: { phase: string } }>();
       seen.push(`${e.agent_run_name}:${e.attrs.phase}`);
     }
-    expect(seen.sort()).toEqual(['warmup', ...names].flatMap((n) => [`${n}:Running`, `${n}:Succeeded`]).sort());
+    expect(seen.sort()).toEqual(
+      ['warmup', ...names].flatMap((n) => [`${n}:Pending`, `${n}:Running`, `${n}:Succeeded`]).sort(),
+    );
   } finally {
     await nc.close();
   }
