@@ -33,6 +33,10 @@ export interface RunnerDeps {
   connectEvents?: ConnectTransport;
 }
 
+/** The provider command for the status file, when the adapter has one. */
+const binaryOf = (runner: RunnerSpecFile): { binary?: string } =>
+  runner.adapter.exec ? { binary: runner.adapter.exec.binary } : {};
+
 /** How many of the provider's last stderr lines the status keeps as the error of a failed run. */
 const STDERR_TAIL_LINES = 20;
 
@@ -82,9 +86,7 @@ export class Runner {
         config.statusPath,
       );
       await this.writeStatus(statusPath, { kind: 'runner-error', error: errors.join('; ') }, startedAt, {
-        ...(runner.status === 'fulfilled'
-          ? { provider: runner.value.provider.name, binary: runner.value.provider.binary }
-          : {}),
+        ...(runner.status === 'fulfilled' ? { provider: runner.value.provider, ...binaryOf(runner.value) } : {}),
       });
       return 1;
     }
@@ -141,8 +143,8 @@ export class Runner {
     this.finishing = true;
 
     const status = await this.writeStatus(paths.statusPath, end, startedAt, {
-      provider: runner.provider.name,
-      binary: plan?.binary ?? runner.provider.binary,
+      provider: runner.provider,
+      ...(plan ? { binary: plan.binary } : binaryOf(runner)),
       stderrTail,
       artifacts: plan ? await existingArtifacts(plan.outputArtifacts) : [],
     });

@@ -1,5 +1,5 @@
 /** Run files as the controllers write them, with overrides: makeRunSpec({ prompt: 'x' }). */
-import { RUNNER_SCHEMA_VERSION, type RunSpecFile, type RunnerSpecFile } from '@agents/api';
+import { RUNNER_SCHEMA_VERSION, type ExecAdapterSpec, type RunSpecFile, type RunnerSpecFile } from '@agents/api';
 import { createHash } from 'node:crypto';
 
 export const SYSTEM_PROMPT = 'You are a careful engineer.';
@@ -21,12 +21,25 @@ export function makeRunSpec(overrides: Partial<RunSpecFile> = {}): RunSpecFile {
   };
 }
 
+/** agent-runner.json with an exec adapter; `provider` overrides the provider name and its exec command. */
 export function makeRunnerSpec(
-  overrides: Omit<Partial<RunnerSpecFile>, 'provider'> & { provider?: Partial<RunnerSpecFile['provider']> } = {},
+  overrides: Omit<Partial<RunnerSpecFile>, 'provider'> & {
+    provider?: Partial<ExecAdapterSpec> & { name?: string };
+  } = {},
 ): RunnerSpecFile {
-  const { provider, ...rest } = overrides;
+  const { provider = {}, ...rest } = overrides;
+  const { name = 'shell', ...exec } = provider;
+  const adapterExec: ExecAdapterSpec = {
+    binary: '/bin/sh',
+    argsTemplate: [],
+    envTemplate: {},
+    inputFiles: [],
+    outputArtifacts: [],
+    ...exec,
+  };
   return {
     schemaVersion: RUNNER_SCHEMA_VERSION,
+    provider: name,
     inputs: { branch: 'fix/bug-1' },
     payloads: { eventFilePath: '/workspace/run.json' },
     artifacts: {
@@ -34,17 +47,10 @@ export function makeRunnerSpec(
       logPath: '/workspace/.agent/runner.log',
       logRetentionSeconds: 604800,
     },
+    providerSpec: { outputArtifacts: adapterExec.outputArtifacts },
+    adapter: { type: 'exec', exec: adapterExec },
     systemPrompt: { sha256: sha256(SYSTEM_PROMPT) },
     events: { subjectPrefix: 'workflow.agents.fix-bug-1.3f1c-uid.agent.coder.', agentId: 'coder' },
     ...rest,
-    provider: {
-      name: 'shell',
-      binary: '/bin/sh',
-      argsTemplate: [],
-      envTemplate: {},
-      inputFiles: [],
-      outputArtifacts: [],
-      ...provider,
-    },
   };
 }

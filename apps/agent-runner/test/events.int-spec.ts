@@ -150,7 +150,7 @@ describe('a NATS outage', () => {
   it('never blocks the provider and delivers everything once NATS is up', async () => {
     const { subjectPrefix, run, runner } = uniqueRun([]);
     const gate = path.join(tempDir(), 'nats-is-up');
-    runner.provider.argsTemplate = ['gate', gate, '50'];
+    runner.adapter.exec!.argsTemplate = ['gate', gate, '50'];
     const p = startRunner({ run, runner, env: { NATS_URL: `nats://127.0.0.1:${port}`, AGENT_RUNNER_ID: 'pod-1' } });
     // NATS is down: the provider still writes everything before the gate.
     await p.waitForLog('before 50');

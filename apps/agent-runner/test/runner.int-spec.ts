@@ -122,13 +122,13 @@ describe('bad input', () => {
   });
 
   it('names every broken field of agent-runner.json', async () => {
-    const { binary: _b, ...broken } = provider([]).provider;
+    const { binary: _b, ...broken } = provider([]).adapter.exec!;
     const r = await runRunner({
       run: makeRunSpec(),
-      runner: JSON.stringify({ ...makeRunnerSpec(), provider: broken, timeoutSeconds: 'soon' }),
+      runner: JSON.stringify({ ...makeRunnerSpec(), adapter: { type: 'exec', exec: broken }, timeoutSeconds: 'soon' }),
     });
     expect(r.code).toBe(1);
-    const want = `invalid ${path.join(r.dir, 'agent-runner.json')}: provider.binary: expected a non-empty string, received nothing; timeoutSeconds: expected a positive number of seconds, received "soon"`;
+    const want = `invalid ${path.join(r.dir, 'agent-runner.json')}: adapter.exec.binary: expected a non-empty string, received nothing; timeoutSeconds: expected a positive number of seconds, received "soon"`;
     expect(r.output()).toContain(want);
     expect(r.status()).toMatchObject({ status: 'failed', error: want });
   });
@@ -172,10 +172,10 @@ describe('what the provider gets', () => {
   it('reads a mounted system prompt', async () => {
     const mounted = 'From the ConfigMap.';
     const r = await runRunner({
-      files: { '.agent/system-prompt/system-prompt.txt': mounted },
+      files: { '.codex/system-prompt.txt': mounted },
       run: makeRunSpec({ systemPrompt: undefined }),
       runner: provider(['show'], {
-        systemPrompt: { sha256: sha256(mounted), path: '/workspace/.agent/system-prompt/system-prompt.txt' },
+        systemPrompt: { sha256: sha256(mounted), path: '/workspace/.codex/system-prompt.txt' },
         provider: { envTemplate: { TASK_FILE: '/dev/null' } },
       }),
     });

@@ -62,6 +62,50 @@ it('runs an AgentRun as a ConfigMap and a Job that kwok completes, and marks it 
   expect(run.metadata.finalizers).toEqual(['agents.proompteng.ai/runtime-cleanup']);
 });
 
+it("delivers the provider's input files in a <run>-inputs ConfigMap mounted at their paths", async () => {
+  const g = 'agents.proompteng.ai/v1alpha1';
+  await create(api, {
+    apiVersion: g,
+    kind: 'AgentProvider',
+    metadata: { name: 'with-inputs', namespace: ns.name },
+    spec: {
+      binary: '/bin/sh',
+      argsTemplate: ['-c', 'cat /etc/tool/config.toml'],
+      inputFiles: [{ path: '/etc/tool/config.toml', content: 'model = "{{ parameters.model }}"' }],
+    },
+  });
+  await create(api, {
+    apiVersion: g,
+    kind: 'Agent',
+    metadata: { name: 'inputs-agent', namespace: ns.name },
+    spec: { providerRef: { name: 'with-inputs' }, defaults: { systemPrompt: 'be brief' } },
+  });
+  await create(api, runManifest(ns.name, 'with-inputs', { agent: 'inputs-agent' }));
+  const run = await waitForPhase(api, ns.name, 'with-inputs', 'Succeeded');
+  const cm = await api.get<{ data: Record<string, string>; metadata: { ownerReferences: { uid: string }[] } }>(
+    BUILTIN.configMap,
+    ns.name,
+    'with-inputs-inputs',
+  );
+  expect(cm?.data).toEqual({ 'input-0': 'model = "{{ parameters.model }}"' });
+  expect(cm?.metadata.ownerReferences[0]?.uid).toBe(run.metadata.uid);
+  const job = await api.get<{
+    spec: { template: { spec: { containers: { volumeMounts: Record<string, unknown>[] }[] } } };
+  }>(BUILTIN.job, ns.name, 'with-inputs-job');
+  expect(job?.spec.template.spec.containers[0]?.volumeMounts).toContainEqual({
+    name: 'provider-inputs',
+    mountPath: '/etc/tool/config.toml',
+    subPath: 'input-0',
+    readOnly: true,
+  });
+  const runner = JSON.parse(
+    (await api.get<{ data: Record<string, string> }>(BUILTIN.configMap, ns.name, 'with-inputs-spec'))!.data[
+      'agent-runner.json'
+    ]!,
+  );
+  expect(runner).toMatchObject({ provider: 'with-inputs', adapter: { type: 'exec', exec: { binary: '/bin/sh' } } });
+});
+
 it('marks a run whose pod fails Failed with the Job failure as reason', async () => {
   await create(api, runManifest(ns.name, 'boom', { exitCode: 3 }));
   const run = await waitForPhase(api, ns.name, 'boom', 'Failed');

@@ -13,7 +13,8 @@ export const RUNNER_PATHS = {
   runnerSpec: '/workspace/agent-runner.json',
   status: '/workspace/.agent/status.json',
   log: '/workspace/.agent/runner.log',
-  systemPromptDir: '/workspace/.agent/system-prompt',
+  /** Where a Secret or ConfigMap system prompt is mounted (as system-prompt.txt). */
+  systemPromptDir: '/workspace/.codex',
   systemPromptFile: 'system-prompt.txt',
 } as const;
 
@@ -34,21 +35,42 @@ export interface RunSpecFile {
   metadata: Record<string, string>;
 }
 
+/** The exec adapter: the runner renders and runs the provider's own command. */
+export interface ExecAdapterSpec {
+  binary: string;
+  argsTemplate: string[];
+  envTemplate: Record<string, string>;
+  inputFiles: { path: string; content: string }[];
+  outputArtifacts: ArtifactRef[];
+}
+
+export const RUNNER_ADAPTER_TYPES = ['exec', 'codex-app-server'] as const;
+export type RunnerAdapterType = (typeof RUNNER_ADAPTER_TYPES)[number];
+
+/**
+ * How the runner drives the provider. `exec` carries the provider's command; `codex-app-server` carries the `codex`
+ * settings of a provider whose binary is the runner itself. Other keys of a provider's explicit `adapter` map are
+ * passed through (never `secretEnv`).
+ */
+export interface RunnerAdapter {
+  type: RunnerAdapterType;
+  exec?: ExecAdapterSpec;
+  codex?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
 export interface RunnerSpecFile {
   schemaVersion: typeof RUNNER_SCHEMA_VERSION;
-  provider: {
-    name: string;
-    binary: string;
-    argsTemplate: string[];
-    envTemplate: Record<string, string>;
-    inputFiles: { path: string; content: string }[];
-    outputArtifacts: ArtifactRef[];
-  };
+  /** The AgentProvider's name. */
+  provider: string;
   inputs: Record<string, string>;
+  goal?: { objective: string; tokenBudget?: number };
   /** Seconds before the runner stops the provider (undefined = no limit). */
   timeoutSeconds?: number;
   payloads: { eventFilePath: string };
   artifacts: { statusPath: string; logPath: string; logRetentionSeconds: number };
+  providerSpec: { outputArtifacts: ArtifactRef[] };
+  adapter: RunnerAdapter;
   systemPrompt?: { path?: string; sha256: string };
   /** Where run events go: the run-scoped subject without its final <kind> token (the runner appends it). */
   events: { subjectPrefix: string; agentId: string };

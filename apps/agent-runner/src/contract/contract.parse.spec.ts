@@ -56,7 +56,7 @@ describe('parseRunnerSpec', () => {
         inputFiles: [{ path: '/workspace/task.md', content: 'x' }],
         outputArtifacts: [{ name: 'log', path: '/workspace/.agent/runner.log' }],
       },
-      systemPrompt: { sha256: 'a'.repeat(64), path: '/workspace/.agent/system-prompt/system-prompt.txt' },
+      systemPrompt: { sha256: 'a'.repeat(64), path: '/workspace/.codex/system-prompt.txt' },
     });
     expect(parseRunnerSpec(json(spec), '/w/agent-runner.json')).toEqual(spec);
   });
@@ -65,7 +65,8 @@ describe('parseRunnerSpec', () => {
     const spec = {
       ...makeRunnerSpec(),
       schemaVersion: 'v0',
-      provider: { name: 'p', binary: '', argsTemplate: ['ok', 7] },
+      provider: 7,
+      adapter: { type: 'exec', exec: { binary: '', argsTemplate: ['ok', 7] } },
       timeoutSeconds: -5,
       systemPrompt: { sha256: 'abc' },
       events: { subjectPrefix: 'workflow.a.b', agentId: 'coder' },
@@ -73,15 +74,23 @@ describe('parseRunnerSpec', () => {
     const err = failure(() => parseRunnerSpec(json(spec), '/w/agent-runner.json'));
     expect(err.violations.map((v) => v.field)).toEqual([
       'schemaVersion',
-      'provider.binary',
-      'provider.argsTemplate[1]',
+      'provider',
+      'adapter.exec.binary',
+      'adapter.exec.argsTemplate[1]',
       'timeoutSeconds',
       'systemPrompt.sha256',
       'events.subjectPrefix',
     ]);
     expect(err.message).toMatch(
-      /^invalid \/w\/agent-runner\.json: schemaVersion: expected "agents\.proompteng\.ai\/runner\/v1", received "v0"; provider\.binary: expected a non-empty string, received ""/,
+      /^invalid \/w\/agent-runner\.json: schemaVersion: expected "agents\.proompteng\.ai\/runner\/v1", received "v0"; provider: expected a string, received number 7; adapter\.exec\.binary: expected a non-empty string, received ""/,
     );
+  });
+
+  it('keeps a codex-app-server adapter and refuses an unknown adapter type', () => {
+    const codex = { ...makeRunnerSpec(), adapter: { type: 'codex-app-server', codex: { model: 'm' } } };
+    expect(parseRunnerSpec(json(codex), 'f').adapter).toEqual({ type: 'codex-app-server', codex: { model: 'm' } });
+    const err = failure(() => parseRunnerSpec(json({ ...codex, adapter: { type: 'temporal' } }), 'f'));
+    expect(err.message).toMatch(/adapter\.type: expected "exec" or "codex-app-server", received "temporal"/);
   });
 
   it('defaults the status and log paths to the contract', () => {

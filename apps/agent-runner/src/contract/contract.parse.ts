@@ -3,9 +3,12 @@
  * out, or a RunnerError that names the file and every broken field.
  */
 import {
+  RUNNER_ADAPTER_TYPES,
   RUNNER_PATHS,
   RUNNER_SCHEMA_VERSION,
   type ArtifactRef,
+  type ExecAdapterSpec,
+  type RunnerAdapter,
   type RunSpecFile,
   type RunnerSpecFile,
 } from '@agents/api';
@@ -167,6 +170,38 @@ export function parseRunSpec(text: string, file: string): RunSpecFile {
   };
 }
 
+/** `adapter`: its type, and for `exec` the provider's command (other keys are kept as given). */
+function parseAdapter(r: Reader, a: Json): RunnerAdapter {
+  const type = a.type;
+  if (!(RUNNER_ADAPTER_TYPES as readonly unknown[]).includes(type)) {
+    r.check(false, 'adapter.type', RUNNER_ADAPTER_TYPES.map((t) => JSON.stringify(t)).join(' or '), type);
+    return { ...a, type: 'exec' };
+  }
+  if (type === 'codex-app-server') {
+    const codex = r.object(a, 'codex', 'adapter.codex', false) ?? {};
+    return { ...a, type: 'codex-app-server', codex };
+  }
+  const e = r.object(a, 'exec', 'adapter.exec') ?? {};
+  const exec: ExecAdapterSpec = {
+    binary: r.string(e, 'binary', 'adapter.exec.binary', { nonEmpty: true }) ?? '',
+    argsTemplate: r.stringList(e, 'argsTemplate', 'adapter.exec.argsTemplate'),
+    envTemplate: r.stringMap(e, 'envTemplate', 'adapter.exec.envTemplate'),
+    inputFiles: r.list(e, 'inputFiles', 'adapter.exec.inputFiles').map((item, i) => {
+      const field = `adapter.exec.inputFiles[${i}]`;
+      if (!isObject(item)) {
+        r.check(false, field, 'an object {path, content}', item);
+        return { path: '', content: '' };
+      }
+      return {
+        path: r.string(item, 'path', `${field}.path`, { nonEmpty: true }) ?? '',
+        content: r.string(item, 'content', `${field}.content`) ?? '',
+      };
+    }),
+    outputArtifacts: r.artifacts(e, 'outputArtifacts', 'adapter.exec.outputArtifacts'),
+  };
+  return { ...a, type: 'exec', exec };
+}
+
 /** agent-runner.json: how to run the provider and where results and events go. */
 export function parseRunnerSpec(text: string, file: string): RunnerSpecFile {
   const json = parseJson(text, file);
@@ -177,26 +212,13 @@ export function parseRunnerSpec(text: string, file: string): RunnerSpecFile {
     JSON.stringify(RUNNER_SCHEMA_VERSION),
     json.schemaVersion,
   );
-  const p = r.object(json, 'provider', 'provider') ?? {};
-  const provider: RunnerSpecFile['provider'] = {
-    name: r.string(p, 'name', 'provider.name') ?? '',
-    binary: r.string(p, 'binary', 'provider.binary', { nonEmpty: true }) ?? '',
-    argsTemplate: r.stringList(p, 'argsTemplate', 'provider.argsTemplate'),
-    envTemplate: r.stringMap(p, 'envTemplate', 'provider.envTemplate'),
-    inputFiles: r.list(p, 'inputFiles', 'provider.inputFiles').map((item, i) => {
-      const field = `provider.inputFiles[${i}]`;
-      if (!isObject(item)) {
-        r.check(false, field, 'an object {path, content}', item);
-        return { path: '', content: '' };
-      }
-      return {
-        path: r.string(item, 'path', `${field}.path`, { nonEmpty: true }) ?? '',
-        content: r.string(item, 'content', `${field}.content`) ?? '',
-      };
-    }),
-    outputArtifacts: r.artifacts(p, 'outputArtifacts', 'provider.outputArtifacts'),
-  };
+  const provider = r.string(json, 'provider', 'provider') ?? '';
+  const ps = r.object(json, 'providerSpec', 'providerSpec', false) ?? {};
+  const providerSpec = { outputArtifacts: r.artifacts(ps, 'outputArtifacts', 'providerSpec.outputArtifacts') };
+  const adapter = parseAdapter(r, r.object(json, 'adapter', 'adapter') ?? {});
   const inputs = r.stringMap(json, 'inputs', 'inputs');
+  const goal = r.object(json, 'goal', 'goal', false);
+  if (goal) r.string(goal, 'objective', 'goal.objective');
   const timeoutSeconds = r.positiveNumber(json, 'timeoutSeconds', 'timeoutSeconds');
   const payloads = r.object(json, 'payloads', 'payloads', false) ?? {};
   const a = r.object(json, 'artifacts', 'artifacts', false) ?? {};
@@ -230,11 +252,14 @@ export function parseRunnerSpec(text: string, file: string): RunnerSpecFile {
     schemaVersion: RUNNER_SCHEMA_VERSION,
     provider,
     inputs,
+    ...(goal ? { goal: goal as RunnerSpecFile['goal'] } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     payloads: {
       eventFilePath: typeof payloads.eventFilePath === 'string' ? payloads.eventFilePath : RUNNER_PATHS.runSpec,
     },
     artifacts,
+    providerSpec,
+    adapter,
     ...(systemPrompt ? { systemPrompt } : {}),
     events: { subjectPrefix, agentId },
   };

@@ -58,7 +58,7 @@ describe('planRun', () => {
   it('takes a mounted system prompt over the inline one', () => {
     const mounted = 'From a ConfigMap.';
     const runner = makeRunnerSpec({
-      systemPrompt: { sha256: sha256(mounted), path: '/workspace/.agent/system-prompt/system-prompt.txt' },
+      systemPrompt: { sha256: sha256(mounted), path: '/workspace/.codex/system-prompt.txt' },
     });
     const plan = planRun(
       input({ runner, run: makeRunSpec({ systemPrompt: undefined }), mountedSystemPrompt: mounted }),
@@ -89,13 +89,19 @@ describe('planRun', () => {
       'a malformed template',
       input({ runner: makeRunnerSpec({ provider: { argsTemplate: ['ok', '{{ agentRun name }}'] } }) }),
       'TemplateInvalid',
-      /provider\.argsTemplate\[1\]: malformed placeholder/,
+      /adapter\.exec\.argsTemplate\[1\]: malformed placeholder/,
     ],
     [
       'the runner as its own provider',
       input({ runner: makeRunnerSpec({ provider: { binary: '/usr/local/bin/agent-runner' } }) }),
       'SpecInvalid',
-      /provider\.binary is the runner itself/,
+      /adapter\.exec\.binary is the runner itself/,
+    ],
+    [
+      'a Codex app-server adapter',
+      input({ runner: { ...makeRunnerSpec(), adapter: { type: 'codex-app-server', codex: { model: 'm' } } } }),
+      'SpecInvalid',
+      /adapter\.type is "codex-app-server": this runner drives "exec" adapters only/,
     ],
   ])('refuses %s', (_case, i, code, message) => {
     const err = planError(i);

@@ -2,7 +2,14 @@
  * What the runner will do, computed from its inputs alone. Pure: no file system, no clock, no environment reads —
  * the caller passes the run files, the mounted system prompt text and its own environment.
  */
-import { renderTemplate, templateError, type ArtifactRef, type RunSpecFile, type RunnerSpecFile } from '@agents/api';
+import {
+  renderTemplate,
+  templateError,
+  type ArtifactRef,
+  type ExecAdapterSpec,
+  type RunSpecFile,
+  type RunnerSpecFile,
+} from '@agents/api';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { RunnerError, type FieldViolation } from '../runner.errors.js';
@@ -111,28 +118,40 @@ function systemPromptText(input: PlanInput): { text: string; source: string } | 
   return prompt;
 }
 
-export function planRun(input: PlanInput): RunPlan {
-  const { run, runner, workspaceDir } = input;
-  const { provider } = runner;
-  if (path.basename(provider.binary) === 'agent-runner')
+/** The provider's command; this runner drives exec adapters only. */
+export function execAdapter(runner: RunnerSpecFile): ExecAdapterSpec {
+  const { adapter } = runner;
+  if (adapter.type !== 'exec' || !adapter.exec)
     throw new RunnerError(
       'SpecInvalid',
-      `agent-runner.json provider.binary is the runner itself (${provider.binary}): set the provider's own command`,
+      `agent-runner.json adapter.type is ${JSON.stringify(adapter.type)}: this runner drives "exec" adapters only; ` +
+        `give the AgentProvider its own binary (not the runner) or set its adapter.type to "exec"`,
     );
+  if (path.basename(adapter.exec.binary) === 'agent-runner')
+    throw new RunnerError(
+      'SpecInvalid',
+      `agent-runner.json adapter.exec.binary is the runner itself (${adapter.exec.binary}): set the provider's own command`,
+    );
+  return adapter.exec;
+}
+
+export function planRun(input: PlanInput): RunPlan {
+  const { run, runner, workspaceDir } = input;
+  const provider = execAdapter(runner);
   const context = templateContext(run);
   const violations: FieldViolation[] = [];
   const local = (value: string) => rebaseWorkspaceValue(value, workspaceDir);
   const args = provider.argsTemplate.map((t, i) =>
-    local(render(t, `provider.argsTemplate[${i}]`, context, violations)),
+    local(render(t, `adapter.exec.argsTemplate[${i}]`, context, violations)),
   );
   const renderedEnv = Object.fromEntries(
     Object.entries(provider.envTemplate).map(([k, t]) => [
       k,
-      local(render(t, `provider.envTemplate.${k}`, context, violations)),
+      local(render(t, `adapter.exec.envTemplate.${k}`, context, violations)),
     ]),
   );
   const outputArtifacts = provider.outputArtifacts.map((a, i) => {
-    const field = `provider.outputArtifacts[${i}]`;
+    const field = `adapter.exec.outputArtifacts[${i}]`;
     const rendered: ArtifactRef = { name: a.name };
     if (a.path !== undefined)
       rendered.path = rebaseWorkspacePath(render(a.path, `${field}.path`, context, violations), workspaceDir);
@@ -150,7 +169,7 @@ export function planRun(input: PlanInput): RunPlan {
   const files: PlannedFile[] = provider.inputFiles.map((f, i) => ({
     path: rebaseWorkspacePath(f.path, workspaceDir),
     content: f.content,
-    what: `input file provider.inputFiles[${i}]`,
+    what: `input file adapter.exec.inputFiles[${i}]`,
   }));
   const promptPath = path.join(agentDir(workspaceDir), 'prompt.txt');
   files.push({ path: promptPath, content: run.prompt, what: 'prompt' });

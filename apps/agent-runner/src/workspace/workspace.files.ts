@@ -27,8 +27,16 @@ export async function readInputFile(
   }
 }
 
+/** The file's content, or undefined when it cannot be read. */
+const currentContent = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+
+/**
+ * Writes the files the provider needs. A file that already holds the content (a provider input file the controllers
+ * mounted from the run's inputs ConfigMap, read-only) is left as it is.
+ */
 export async function writePlannedFiles(files: PlannedFile[]): Promise<void> {
   for (const f of files) {
+    if ((await currentContent(f.path)) === f.content) continue;
     try {
       await mkdir(path.dirname(f.path), { recursive: true });
       await writeFile(f.path, f.content);

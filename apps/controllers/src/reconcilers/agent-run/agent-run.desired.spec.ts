@@ -1,5 +1,14 @@
 import { makeAgent, makeImplementationSpec, makeProvider, makeRun, testConfig } from '../../../test/builders.js';
-import { desiredConfigMap, desiredJob, jobName, mergeResources, runMetadata } from './agent-run.desired.js';
+import type { AgentProvider } from '@agents/api';
+import {
+  adapterType,
+  desiredConfigMaps,
+  desiredJob,
+  jobName,
+  mergeResources,
+  runMetadata,
+  runnerSpecFile,
+} from './agent-run.desired.js';
 import { resolveRun, type RunLookup } from './agent-run.resolve.js';
 
 const world: RunLookup = {
@@ -11,8 +20,14 @@ const world: RunLookup = {
   versionControlProvider: () => undefined,
 };
 
-function resolved(run = makeRun().build(), env: Record<string, string> = {}) {
-  const r = resolveRun(run, world, { kind: 'inline', text: 'be careful' }, testConfig(env));
+function resolved(
+  run = makeRun().build(),
+  env: Record<string, string> = {},
+  provider?: AgentProvider,
+  prompt: Parameters<typeof resolveRun>[2] = { kind: 'inline', text: 'be careful' },
+) {
+  const lookup = provider ? { ...world, provider: () => provider } : world;
+  const r = resolveRun(run, lookup, prompt, testConfig(env));
   if (r.ok !== true) throw new Error(JSON.stringify(r));
   return r.resolved;
 }
@@ -122,14 +137,15 @@ describe('desiredJob', () => {
   });
 });
 
-describe('desiredConfigMap', () => {
-  it('carries run.json with the rendered prompt and agent-runner.json with the provider', () => {
+describe('desiredConfigMaps', () => {
+  it('carries run.json with the rendered prompt and agent-runner.json with the exec adapter', () => {
     const run = makeRun('fix-1')
       .spec({ parameters: { repo: 'acme/app', branch: 'main' } })
       .build();
-    const cm = desiredConfigMap(run, resolved(run), testConfig());
-    const runJson = JSON.parse(cm.data['run.json']!);
-    const runnerJson = JSON.parse(cm.data['agent-runner.json']!);
+    const cms = desiredConfigMaps(run, resolved(run), testConfig());
+    expect(cms.map((c) => c.metadata.name)).toEqual(['fix-1-spec']);
+    const runJson = JSON.parse(cms[0]!.data['run.json']!);
+    const runnerJson = JSON.parse(cms[0]!.data['agent-runner.json']!);
     expect(runJson).toMatchObject({
       prompt: 'Fix acme/app on main',
       agentRun: { name: 'fix-1', uid: 'fix-1-uid' },
@@ -137,9 +153,162 @@ describe('desiredConfigMap', () => {
     });
     expect(runnerJson).toMatchObject({
       schemaVersion: 'agents.proompteng.ai/runner/v1',
-      provider: { binary: '/bin/sh', argsTemplate: ['-c', 'echo {{agentRun.name}}'] },
+      provider: 'shell',
+      inputs: { repo: 'acme/app', branch: 'main' },
+      payloads: { eventFilePath: '/workspace/run.json' },
+      artifacts: { statusPath: '/workspace/.agent/status.json', logPath: '/workspace/.agent/runner.log' },
+      providerSpec: { outputArtifacts: [] },
+      adapter: { type: 'exec', exec: { binary: '/bin/sh', argsTemplate: ['-c', 'echo {{agentRun.name}}'] } },
       events: { subjectPrefix: 'workflow.ns.fix-1.fix-1-uid.agent.agent.', agentId: 'agent' },
     });
+  });
+
+  it('puts provider input files, raw, in a <run>-inputs ConfigMap mounted by subPath at each path', () => {
+    const provider = makeProvider('ns', {
+      inputFiles: [
+        { path: '/etc/tool/config.toml', content: 'model = "{{ parameters.model }}"' },
+        { path: 'notes/task.md', content: 'do it' },
+      ],
+    });
+    const run = makeRun('fix-1').build();
+    const cms = desiredConfigMaps(run, resolved(run, {}, provider), testConfig());
+    expect(cms[1]).toMatchObject({
+      metadata: { name: 'fix-1-inputs', ownerReferences: [{ uid: 'fix-1-uid', controller: true }] },
+      data: { 'input-0': 'model = "{{ parameters.model }}"', 'input-1': 'do it' },
+    });
+    const job = desiredJob(run, resolved(run, {}, provider), testConfig(), { natsUrl: undefined }) as unknown as Job;
+    const spec = job.spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'provider-inputs', configMap: { name: 'fix-1-inputs' } });
+    expect(spec.containers[0]!.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'provider-inputs', mountPath: '/etc/tool/config.toml', subPath: 'input-0', readOnly: true },
+        { name: 'provider-inputs', mountPath: '/workspace/notes/task.md', subPath: 'input-1', readOnly: true },
+      ]),
+    );
+  });
+});
+
+describe('the runner adapter', () => {
+  it.each([
+    ['an explicit valid type wins over the binary', '/usr/local/bin/agent-runner', { type: 'exec' }, 'exec'],
+    ['an unknown explicit type falls back to the binary rule', '/bin/sh', { type: 'temporal' }, 'exec'],
+    ['the runner binary means the Codex app server', '/usr/local/bin/agent-runner', undefined, 'codex-app-server'],
+    ['an empty binary means the Codex app server', '', undefined, 'codex-app-server'],
+    ['any other binary is run as is', '/usr/local/bin/codex', undefined, 'exec'],
+  ])('%s', (_case, binary, adapter, want) => {
+    expect(adapterType(binary, adapter)).toBe(want);
+  });
+
+  it('passes an explicit adapter map through without its secretEnv', () => {
+    const provider = makeProvider('ns', {
+      adapter: { type: 'exec', mode: 'strict', secretEnv: [{ name: 'X', secretName: 's', key: 'k' }] },
+    });
+    const run = makeRun().build();
+    const adapter = runnerSpecFile(run, resolved(run, {}, provider), testConfig()).adapter;
+    expect(adapter).toMatchObject({ type: 'exec', mode: 'strict', exec: { binary: '/bin/sh' } });
+    expect(adapter).not.toHaveProperty('secretEnv');
+  });
+
+  it('gives a runner-binary provider codex settings with defaults, rendered strings and the prompt hash', () => {
+    const provider = makeProvider('ns', {
+      binary: '/usr/local/bin/agent-runner',
+      adapter: { codex: { model: 'gpt-x', cwd: '/workspace/{{ parameters.repo }}', secretEnv: [] } },
+    });
+    const run = makeRun()
+      .spec({ parameters: { repo: 'app', branch: 'main' } })
+      .build();
+    const r = resolved(run, {}, provider, {
+      kind: 'ref',
+      text: 'p',
+      exists: true,
+      ref: { kind: 'Secret', name: 'sp', key: 'k' },
+    });
+    const adapter = runnerSpecFile(run, r, testConfig()).adapter;
+    expect(adapter.type).toBe('codex-app-server');
+    expect(adapter.exec).toBeUndefined();
+    expect(adapter.codex).toMatchObject({
+      binaryPath: 'codex',
+      model: 'gpt-x',
+      effort: 'high',
+      sandbox: 'danger-full-access',
+      approval: 'never',
+      cwd: '/workspace/app',
+      prompt: 'Fix app on main',
+      systemPromptPath: '/workspace/.codex/system-prompt.txt',
+      systemPromptExpectedHash: r.systemPrompt.sha256,
+      threadConfig: { mcp_servers: {}, web_search: 'live' },
+    });
+    expect(adapter.codex).not.toHaveProperty('secretEnv');
+  });
+});
+
+describe('provider auth and system prompt delivery', () => {
+  const codex = makeProvider('ns', { binary: '/usr/local/bin/codex' });
+
+  it('mounts the auth secret item under CODEX_HOME for a Codex provider when the secret is configured', () => {
+    const run = makeRun().build();
+    const env = { JANGAR_AGENTS_CONTROLLER_AUTH_SECRET_NAME: 'codex-auth' };
+    const job = desiredJob(run, resolved(run, env, codex), testConfig(env), { natsUrl: undefined }) as unknown as Job;
+    const spec = job.spec.template.spec;
+    const container = spec.containers[0]!;
+    expect(spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'codex-home', emptyDir: {} },
+        {
+          name: 'provider-auth',
+          secret: { secretName: 'codex-auth', items: [{ key: 'auth.json', path: 'auth.json' }] },
+        },
+      ]),
+    );
+    expect(container.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'codex-home', mountPath: '/root/.codex' },
+        { name: 'provider-auth', mountPath: '/root/.codex/auth.json', subPath: 'auth.json', readOnly: true },
+      ]),
+    );
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'CODEX_HOME', value: '/root/.codex' },
+        { name: 'CODEX_AUTH', value: '/root/.codex/auth.json' },
+      ]),
+    );
+  });
+
+  it('mounts no auth secret for a provider that needs none, or when none is configured', () => {
+    const run = makeRun().build();
+    const env = { JANGAR_AGENTS_CONTROLLER_AUTH_SECRET_NAME: 'codex-auth' };
+    for (const [provider, e] of [
+      [undefined, env],
+      [codex, {}],
+    ] as const) {
+      const job = desiredJob(run, resolved(run, e, provider), testConfig(e), { natsUrl: undefined }) as unknown as Job;
+      expect(JSON.stringify(job)).not.toContain('provider-auth');
+      expect(JSON.stringify(job)).not.toContain('CODEX_AUTH');
+    }
+  });
+
+  it('mounts a referenced system prompt at /workspace/.codex and names it and its hash in the env', () => {
+    const run = makeRun().build();
+    const r = resolved(run, {}, undefined, {
+      kind: 'ref',
+      text: 'p',
+      exists: true,
+      ref: { kind: 'ConfigMap', name: 'sp', key: 'k' },
+    });
+    const job = desiredJob(run, r, testConfig(), { natsUrl: undefined }) as unknown as Job;
+    const container = job.spec.template.spec.containers[0]!;
+    expect(container.volumeMounts).toContainEqual({
+      name: 'system-prompt',
+      mountPath: '/workspace/.codex',
+      readOnly: true,
+    });
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'CODEX_SYSTEM_PROMPT_PATH', value: '/workspace/.codex/system-prompt.txt' },
+        { name: 'CODEX_SYSTEM_PROMPT_EXPECTED_HASH', value: r.systemPrompt.sha256 },
+        { name: 'CODEX_SYSTEM_PROMPT_REQUIRED', value: 'true' },
+      ]),
+    );
   });
 });
 

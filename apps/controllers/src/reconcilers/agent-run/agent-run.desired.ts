@@ -2,8 +2,11 @@ import {
   AGENT_RUN,
   LABELS,
   RUNNER_PATHS,
+  RUNNER_ADAPTER_TYPES,
   RUNNER_SCHEMA_VERSION,
   renderTemplate,
+  type RunnerAdapter,
+  type RunnerAdapterType,
   type AgentRun,
   type RunSpecFile,
   type RunnerSpecFile,
@@ -12,11 +15,17 @@ import {
 import { controllerRef, makeName, normalizeLabelValue } from '@agents/kube';
 import { runSubject, subjectToken } from '@agents/nats';
 import type { ControllersConfig } from '../../config/controllers.config.js';
+import { needsAuthSecret } from '../agent-provider/agent-provider.status.js';
 import { runtimeConfig, type Resolved } from './agent-run.resolve.js';
 
 /** Names of a run's children: deterministic, so every create is idempotent. */
 export const jobName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'job');
 export const specConfigMapName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'spec');
+export const inputsConfigMapName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'inputs');
+
+/** Where a provider input file is mounted: its own path, or under /workspace when relative. */
+export const inputFileMountPath = (path: string): string =>
+  path.startsWith('/') ? path : `${RUNNER_PATHS.workspace}/${path.replace(/^\.\//, '')}`;
 
 /** The agent-run label value: the run name when it fits a label value, else a stable shortened form. */
 export const runLabelValue = (name: string): string => (name.length <= 63 ? name : makeName(name));
@@ -107,15 +116,9 @@ export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersCo
   }).slice(0, -1);
   return {
     schemaVersion: RUNNER_SCHEMA_VERSION,
-    provider: {
-      name: r.provider.metadata.name ?? '',
-      binary: r.provider.spec.binary,
-      argsTemplate: r.provider.spec.argsTemplate ?? [],
-      envTemplate: r.provider.spec.envTemplate ?? {},
-      inputFiles: r.provider.spec.inputFiles ?? [],
-      outputArtifacts: r.provider.spec.outputArtifacts ?? [],
-    },
+    provider: r.provider.metadata.name ?? '',
     inputs: r.parameters,
+    ...(run.spec.goal ? { goal: run.spec.goal } : {}),
     ...(r.timeoutSeconds ? { timeoutSeconds: r.timeoutSeconds } : {}),
     payloads: { eventFilePath: RUNNER_PATHS.runSpec },
     artifacts: {
@@ -123,12 +126,76 @@ export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersCo
       logPath: RUNNER_PATHS.log,
       logRetentionSeconds: Number(cfg.logRetentionSeconds ?? config.runner.logRetentionSeconds),
     },
+    providerSpec: { outputArtifacts: r.provider.spec.outputArtifacts ?? [] },
+    adapter: runnerAdapter(run, r),
     systemPrompt: {
       sha256: r.systemPrompt.sha256,
-      ...(r.systemPrompt.ref ? { path: `${RUNNER_PATHS.systemPromptDir}/${RUNNER_PATHS.systemPromptFile}` } : {}),
+      ...(r.systemPrompt.ref ? { path: SYSTEM_PROMPT_PATH } : {}),
     },
     events: { subjectPrefix, agentId },
   };
+}
+
+export const SYSTEM_PROMPT_PATH = `${RUNNER_PATHS.systemPromptDir}/${RUNNER_PATHS.systemPromptFile}`;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const withoutSecretEnv = (v: Record<string, unknown>): Record<string, unknown> => {
+  const { secretEnv: _dropped, ...rest } = v;
+  return rest;
+};
+
+/** The adapter type of REFERENCE §3.1: explicit when valid, else codex-app-server for the runner binary, else exec. */
+export function adapterType(binary: string, adapter: unknown): RunnerAdapterType {
+  const explicit = isPlainObject(adapter) ? adapter.type : undefined;
+  if (typeof explicit === 'string' && (RUNNER_ADAPTER_TYPES as readonly string[]).includes(explicit))
+    return explicit as RunnerAdapterType;
+  return binary === '' || binary.endsWith('agent-runner') ? 'codex-app-server' : 'exec';
+}
+
+const CODEX_DEFAULTS: Record<string, unknown> = {
+  binaryPath: 'codex',
+  cliConfigOverrides: [],
+  cwd: RUNNER_PATHS.workspace,
+  model: 'gpt-5.6-sol',
+  effort: 'high',
+  sandbox: 'danger-full-access',
+  approval: 'never',
+  threadConfig: { mcp_servers: {}, web_search: 'live' },
+};
+
+/**
+ * The runner's `adapter`: the provider's explicit adapter map passed through minus `secretEnv`, with the exec
+ * command or the codex settings (string fields rendered over the run) filled in.
+ */
+export function runnerAdapter(run: AgentRun, r: Resolved): RunnerAdapter {
+  const spec = r.provider.spec;
+  const explicit = isPlainObject(spec.adapter) ? withoutSecretEnv(spec.adapter) : {};
+  const type = adapterType(spec.binary ?? '', spec.adapter);
+  if (type === 'exec')
+    return {
+      ...explicit,
+      type,
+      exec: {
+        binary: spec.binary,
+        argsTemplate: spec.argsTemplate ?? [],
+        envTemplate: spec.envTemplate ?? {},
+        inputFiles: spec.inputFiles ?? [],
+        outputArtifacts: spec.outputArtifacts ?? [],
+      },
+    };
+  const runSpec = runSpecFile(run, r);
+  const context = { ...runSpec, run: runSpec, parameters: r.parameters, inputs: r.parameters };
+  const given = isPlainObject(explicit.codex) ? withoutSecretEnv(explicit.codex) : {};
+  const codex: Record<string, unknown> = { ...CODEX_DEFAULTS };
+  for (const [k, v] of Object.entries(given)) codex[k] = typeof v === 'string' ? renderTemplate(v, context) : v;
+  const promptChain = [codex.prompt, runSpec.prompt, r.implementation.text, r.implementation.summary];
+  codex.prompt = promptChain.find((p) => typeof p === 'string' && p !== '') ?? JSON.stringify(runSpec);
+  if (run.spec.goal && codex.goal === undefined) codex.goal = run.spec.goal;
+  if (r.systemPrompt.ref) codex.systemPromptPath ??= SYSTEM_PROMPT_PATH;
+  codex.systemPromptExpectedHash ??= r.systemPrompt.sha256;
+  return { ...explicit, type, codex };
 }
 
 export interface ConfigMapManifest {
@@ -143,21 +210,35 @@ export interface ConfigMapManifest {
   data: Record<string, string>;
 }
 
-export function desiredConfigMap(run: AgentRun, r: Resolved, config: ControllersConfig): ConfigMapManifest {
-  return {
+/**
+ * The run's ConfigMaps: `<run>-spec` with run.json and agent-runner.json, and `<run>-inputs` with the provider's
+ * input files (keys `input-<i>`, raw content) when it has any.
+ */
+export function desiredConfigMaps(run: AgentRun, r: Resolved, config: ControllersConfig): ConfigMapManifest[] {
+  const metadata = (name: string) => ({
+    name,
+    namespace: run.metadata.namespace ?? '',
+    labels: childLabels(run, r),
+    ownerReferences: [controllerRef(run, AGENT_RUN)],
+  });
+  const spec: ConfigMapManifest = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: {
-      name: specConfigMapName(run),
-      namespace: run.metadata.namespace ?? '',
-      labels: childLabels(run, r),
-      ownerReferences: [controllerRef(run, AGENT_RUN)],
-    },
+    metadata: metadata(specConfigMapName(run)),
     data: {
       'run.json': `${JSON.stringify(runSpecFile(run, r), null, 2)}\n`,
       'agent-runner.json': `${JSON.stringify(runnerSpecFile(run, r, config), null, 2)}\n`,
     },
   };
+  const files = r.provider.spec.inputFiles ?? [];
+  if (!files.length) return [spec];
+  const inputs: ConfigMapManifest = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(inputsConfigMapName(run)),
+    data: Object.fromEntries(files.map((f, i) => [`input-${i}`, f.content])),
+  };
+  return [spec, inputs];
 }
 
 type Quantities = Record<string, string>;
@@ -211,6 +292,18 @@ export function desiredJob(
     { name: 'run-spec', mountPath: RUNNER_PATHS.runnerSpec, subPath: 'agent-runner.json', readOnly: true },
     ...userVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) })),
   ];
+  const inputFiles = r.provider.spec.inputFiles ?? [];
+  if (inputFiles.length) {
+    volumes.push({ name: 'provider-inputs', configMap: { name: inputsConfigMapName(run) } });
+    inputFiles.forEach((f, i) =>
+      mounts.push({
+        name: 'provider-inputs',
+        mountPath: inputFileMountPath(f.path),
+        subPath: `input-${i}`,
+        readOnly: true,
+      }),
+    );
+  }
   const ref = r.systemPrompt.ref;
   if (ref) {
     const items = [{ key: ref.key, path: RUNNER_PATHS.systemPromptFile }];
@@ -240,6 +333,24 @@ export function desiredJob(
     });
     mounts.push({ name: 'vcs-known-hosts', mountPath: '/var/run/secrets/agents/vcs/known-hosts', readOnly: true });
   }
+  const auth = config.authSecret;
+  const mountsAuth = auth.name !== undefined && needsAuthSecret(r.provider);
+  if (mountsAuth) {
+    if (!mounts.some((m) => m.mountPath === auth.mountPath)) {
+      volumes.push({ name: 'codex-home', emptyDir: {} });
+      mounts.push({ name: 'codex-home', mountPath: auth.mountPath });
+    }
+    volumes.push({
+      name: 'provider-auth',
+      secret: { secretName: auth.name, items: [{ key: auth.key, path: auth.key }] },
+    });
+    mounts.push({
+      name: 'provider-auth',
+      mountPath: `${auth.mountPath}/${auth.key}`,
+      subPath: auth.key,
+      readOnly: true,
+    });
+  }
   const token = r.provider.spec.workload?.serviceAccountToken;
   if (token) {
     volumes.push({
@@ -266,7 +377,11 @@ export function desiredJob(
     { name: 'AGENT_RUN_NAME', value: run.metadata.name },
     { name: 'AGENT_RUN_NAMESPACE', value: run.metadata.namespace },
     { name: 'AGENT_RUN_UID', value: run.metadata.uid },
-    { name: 'AGENT_SYSTEM_PROMPT_SHA256', value: r.systemPrompt.sha256 },
+    { name: 'CODEX_HOME', value: auth.mountPath },
+    ...(mountsAuth ? [{ name: 'CODEX_AUTH', value: `${auth.mountPath}/${auth.key}` }] : []),
+    ...(ref ? [{ name: 'CODEX_SYSTEM_PROMPT_PATH', value: SYSTEM_PROMPT_PATH }] : []),
+    { name: 'CODEX_SYSTEM_PROMPT_EXPECTED_HASH', value: r.systemPrompt.sha256 },
+    { name: 'CODEX_SYSTEM_PROMPT_REQUIRED', value: 'true' },
     ...(events.natsUrl ? [{ name: 'NATS_URL', value: events.natsUrl }] : []),
     ...(token ? [{ name: 'AGENTS_MCP_IDENTITY_TOKEN_PATH', value: `${token.mountPath}/token` }] : []),
     ...(r.agent.spec.env ?? []).map((e) => ({ name: e.name, value: e.value })),

@@ -29,7 +29,7 @@ import type { ControllerContext } from '../../runtime/controller-context.js';
 import type { ControllerSpec, ObjectKey, ReconcileResult, Reconciler } from '../../runtime/controller-runtime.js';
 import { fieldManager } from '../../runtime/status-writer.js';
 import { checkDuplicate, checkLimits, isActive, isPending, isTerminal } from './agent-run.admission.js';
-import { desiredConfigMap, desiredJob, jobName, specConfigMapName } from './agent-run.desired.js';
+import { desiredConfigMaps, desiredJob, inputsConfigMapName, jobName, specConfigMapName } from './agent-run.desired.js';
 import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
 import {
   blockedStatus,
@@ -175,11 +175,14 @@ export class AgentRunReconciler implements Reconciler {
     await this.ctx.status.write(CUSTOM.AgentRun!, current, templateStatus(current, this.ctx.clock.now()), 'agentrun');
   }
 
-  /** Deletes the run's Job (and its pods) and its ConfigMap. */
+  /** Deletes the run's Job (and its pods) and its ConfigMaps. */
   private async stopRuntime(run: AgentRun): Promise<void> {
     const ns = run.metadata.namespace!;
-    await this.ctx.api.delete(BUILTIN.job, ns, jobName(run), { propagationPolicy: 'Background' });
-    await this.ctx.api.delete(BUILTIN.configMap, ns, specConfigMapName(run));
+    await Promise.all([
+      this.ctx.api.delete(BUILTIN.job, ns, jobName(run), { propagationPolicy: 'Background' }),
+      this.ctx.api.delete(BUILTIN.configMap, ns, specConfigMapName(run)),
+      this.ctx.api.delete(BUILTIN.configMap, ns, inputsConfigMapName(run)),
+    ]);
   }
 
   /** Adds or removes our finalizer (merge patch carrying the resourceVersion); returns the updated run. */
@@ -285,11 +288,16 @@ export class AgentRunReconciler implements Reconciler {
     const config = this.ctx.config;
     // The finalizer and both children in one round trip, not three in a row: the children carry the run's
     // ownerReference from their first byte, so a deletion that comes in between still takes them along.
+    const configMaps = Promise.all(
+      desiredConfigMaps(run, resolved, config).map((cm) =>
+        this.createOwned(BUILTIN.configMap, cm as unknown as KubeObjectLike, run),
+      ),
+    );
     const [marked, configMap, created] = await Promise.allSettled([
       run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)
         ? Promise.resolve(run)
         : this.setFinalizer(run, true, labels),
-      this.createOwned(BUILTIN.configMap, desiredConfigMap(run, resolved, config) as unknown as KubeObjectLike, run),
+      configMaps,
       this.createOwned(
         BUILTIN.job,
         desiredJob(run, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
