@@ -90,6 +90,7 @@ export class AppModule {
               user: config.nats.user,
               password: config.nats.password,
               consumer: config.nats.consumer,
+              subjects: config.nats.subjects,
               batchSize: config.nats.batchSize,
             },
             events,

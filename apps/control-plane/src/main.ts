@@ -20,6 +20,13 @@ async function main(): Promise<void> {
   const config = loadControlPlaneConfig();
   const app = await NestFactory.create(AppModule.register(config), { logger: LEVELS[config.logLevel] });
   app.enableShutdownHooks();
+  // Browsers on these origins may read the SSE streams (the chart's cors.allowedOrigins).
+  if (config.corsOrigins.length)
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'X-Agents-Token'],
+    });
   // Metrics at the path the chart's ServiceMonitor scrapes (JANGAR_PROMETHEUS_METRICS_PATH), or not at all.
   if (config.metrics.enabled) {
     const registry = app.get(ControlPlaneMetrics).registry;

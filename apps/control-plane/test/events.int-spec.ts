@@ -62,6 +62,8 @@ async function start(): Promise<ControlPlaneProcess> {
       JANGAR_SSE_HEARTBEAT_SECONDS: '1',
       // Served where the chart's ServiceMonitor scrapes (metrics.path), and only there.
       JANGAR_PROMETHEUS_METRICS_PATH: '/internal/prometheus',
+      // The chart's cors.allowedOrigins: a browser UI there may read the streams.
+      JANGAR_CORS_ALLOWED_ORIGINS: 'https://ui.example.com',
     },
     httpPort: cp?.httpPort,
     grpcPort: cp?.grpcPort,
@@ -140,6 +142,24 @@ it('stores a message delivered twice (same message id, different transport ids) 
   expect(metrics).toMatch(/agents_agent_comms_duplicates_total [1-9]/);
   // JANGAR_PROMETHEUS_METRICS_PATH moved them: the default path is not served.
   expect((await fetch(`${cp.url}/metrics`)).status).toBe(404);
+});
+
+it('answers browsers from the allowed origins with CORS headers, and no others', async () => {
+  const from = (origin: string) =>
+    fetch(`${cp.url}/v1/agent-events?namespace=${ns.name}`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'last-event-id',
+      },
+    });
+  const allowed = await from('https://ui.example.com');
+  expect(allowed.status).toBe(204);
+  expect(allowed.headers.get('access-control-allow-origin')).toBe('https://ui.example.com');
+  expect(allowed.headers.get('access-control-allow-headers')).toMatch(/Last-Event-ID/i);
+  const other = await from('https://evil.example.com');
+  expect(other.headers.get('access-control-allow-origin')).toBeNull();
 });
 
 it('puts malformed messages in the dead-letter table with the reason, and keeps consuming', async () => {

@@ -149,6 +149,8 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{- end -}}
 {{- if $v.agentComms.enabled -}}
 {{- $_ := set $d "JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED" "false" -}}
+{{- /* One durable consumer per release, shared by its replicas: two releases on one NATS never split a stream. */ -}}
+{{- $_ := set $d "JANGAR_AGENT_COMMS_CONSUMER" (include "agents.suffixed" (list (include "agents.fullname" .) "agent-comms")) -}}
 {{- if $v.agentComms.subjects -}}
 {{- $_ := set $d "JANGAR_AGENT_COMMS_SUBJECTS" (join "," $v.agentComms.subjects) -}}
 {{- end -}}

@@ -29,6 +29,38 @@ describe('control-plane config', () => {
     expect(loadControlPlaneConfig({ ...base, JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED: 'true' }).nats.ingest).toBe(false);
   });
 
+  it('reads the consumer, its subjects and the CORS origins the chart renders', () => {
+    const c = loadControlPlaneConfig({
+      DATABASE_URL: 'postgres://h/db',
+      JANGAR_AGENT_COMMS_CONSUMER: 'team-a-agent-comms',
+      JANGAR_AGENT_COMMS_SUBJECTS: 'workflow.team-a.>, agents.workflow.*.general.>',
+      JANGAR_CORS_ALLOWED_ORIGINS: 'https://ui.example.com,http://localhost:5173',
+    });
+    expect(c.nats).toMatchObject({
+      consumer: 'team-a-agent-comms',
+      subjects: ['workflow.team-a.>', 'agents.workflow.*.general.>'],
+    });
+    expect(c.corsOrigins).toEqual(['https://ui.example.com', 'http://localhost:5173']);
+    expect(loadControlPlaneConfig({ DATABASE_URL: 'postgres://h/db' })).toMatchObject({
+      nats: { consumer: 'agents-agent-comms', subjects: [] },
+      corsOrigins: [],
+    });
+  });
+
+  it.each([
+    [
+      'a subject outside the stream',
+      'JANGAR_AGENT_COMMS_SUBJECTS',
+      'agentrun.>',
+      /under workflow\. or agents\.workflow\./,
+    ],
+    ['a subject with a space', 'JANGAR_AGENT_COMMS_SUBJECTS', 'workflow.a b.>', /comma-separated NATS subjects/],
+    ['a durable name with a dot', 'JANGAR_AGENT_COMMS_CONSUMER', 'a.b', /must be a durable name/],
+    ['an origin with a path', 'JANGAR_CORS_ALLOWED_ORIGINS', 'https://ui.example.com/app', /comma-separated origins/],
+  ])('refuses %s', (_case, name, value, message) => {
+    expect(() => loadControlPlaneConfig({ DATABASE_URL: 'postgres://h/db', [name]: value })).toThrow(message);
+  });
+
   it('lists every bad variable at once', () => {
     expect(() =>
       loadControlPlaneConfig({

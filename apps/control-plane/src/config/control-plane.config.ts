@@ -13,6 +13,11 @@ function Int(min: number, max = 2 ** 31 - 1): PropertyDecorator {
 }
 
 const DNS_LIST = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+/** Subjects of the agent-comms stream: under workflow. or agents.workflow., wildcards allowed. */
+const SUBJECT = String.raw`\s*(agents\.)?workflow(\.[^.\s,*>]+|\.\*)*(\.>|\.\*|\.[^.\s,*>]+)\s*`;
+const SUBJECT_LIST = new RegExp(`^${SUBJECT}(,${SUBJECT})*$`);
+const ORIGIN = String.raw`\s*https?://[^\s,/]+\s*`;
+const ORIGIN_LIST = new RegExp(String.raw`^(\s*\*\s*|${ORIGIN}(,${ORIGIN})*)$`);
 
 /** Every variable the control plane reads. Property names are the exact env names; initialisers are the defaults. */
 export class ControlPlaneEnv {
@@ -51,8 +56,24 @@ export class ControlPlaneEnv {
   @IsOptional() @IsString() NATS_USER?: string;
   @Sensitive() @IsOptional() @IsString() NATS_PASSWORD?: string;
   @IsBooleanText() JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED = 'false';
-  @IsString() JANGAR_AGENT_COMMS_CONSUMER = 'agents-control-plane';
+  @Matches(/^[A-Za-z0-9_-]+$/, {
+    message: 'JANGAR_AGENT_COMMS_CONSUMER must be a durable name: letters, digits, _ or -',
+  })
+  JANGAR_AGENT_COMMS_CONSUMER = 'agents-agent-comms';
+  @IsOptional()
+  @Matches(SUBJECT_LIST, {
+    message:
+      'JANGAR_AGENT_COMMS_SUBJECTS must be comma-separated NATS subjects under workflow. or agents.workflow. (e.g. workflow.team-a.>)',
+  })
+  JANGAR_AGENT_COMMS_SUBJECTS?: string;
   @Int(1, 10_000) JANGAR_AGENT_COMMS_BATCH_SIZE = 250;
+
+  // HTTP
+  @IsOptional()
+  @Matches(ORIGIN_LIST, {
+    message: 'JANGAR_CORS_ALLOWED_ORIGINS must be comma-separated origins (https://app.example.com) or *',
+  })
+  JANGAR_CORS_ALLOWED_ORIGINS?: string;
 
   // SSE
   @Int(1, 300) JANGAR_SSE_HEARTBEAT_SECONDS = 15;
@@ -76,6 +97,12 @@ export class ControlPlaneEnv {
   @IsOptional() @IsString() KUBERNETES_SERVICE_PORT?: string;
 }
 
+const splitList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 export interface ControlPlaneConfig {
   readonly httpPort: number;
   readonly metrics: { enabled: boolean; path: string };
@@ -90,8 +117,12 @@ export interface ControlPlaneConfig {
     password: string | undefined;
     ingest: boolean;
     consumer: string;
+    /** Subjects the consumer takes (empty: the whole stream). */
+    subjects: readonly string[];
     batchSize: number;
   };
+  /** Origins browsers may call the HTTP API from (SSE, health); empty: no CORS headers. */
+  readonly corsOrigins: readonly string[];
   readonly sse: { heartbeatMs: number; maxBufferBytes: number; stallMs: number };
   readonly kubeApi: { qps: number; burst: number };
   readonly controllersLease: { name: string; namespace: string };
@@ -126,8 +157,10 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       password: e.NATS_PASSWORD,
       ingest: !!e.NATS_URL && !(parseBoolean(e.JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED) ?? false),
       consumer: e.JANGAR_AGENT_COMMS_CONSUMER,
+      subjects: splitList(e.JANGAR_AGENT_COMMS_SUBJECTS),
       batchSize: e.JANGAR_AGENT_COMMS_BATCH_SIZE,
     },
+    corsOrigins: splitList(e.JANGAR_CORS_ALLOWED_ORIGINS),
     sse: {
       heartbeatMs: e.JANGAR_SSE_HEARTBEAT_SECONDS * 1000,
       maxBufferBytes: e.JANGAR_SSE_MAX_BUFFER_BYTES,

@@ -11,8 +11,21 @@ export interface IngestConfig {
   password?: string;
   /** Durable consumer shared by every replica of one deployment. */
   consumer: string;
+  /** The subjects it takes from the stream (empty: all of them). */
+  subjects: readonly string[];
   batchSize: number;
 }
+
+/** The consumer's subject filter: none for the whole stream, one subject, or several (NATS 2.10+). */
+export function subjectFilter(subjects: readonly string[]): { filter_subject?: string; filter_subjects?: string[] } {
+  const all = AGENT_COMMS_STREAM.subjects;
+  if (!subjects.length || (subjects.length === all.length && all.every((s) => subjects.includes(s)))) return {};
+  return subjects.length === 1 ? { filter_subject: subjects[0]! } : { filter_subjects: [...subjects] };
+}
+
+const sameFilter = (a: { filter_subject?: string; filter_subjects?: string[] }, b: typeof a) =>
+  (a.filter_subject || '') === (b.filter_subject || '') &&
+  JSON.stringify(a.filter_subjects ?? []) === JSON.stringify(b.filter_subjects ?? []);
 
 export interface IngestMetrics {
   inserted(n: number): void;
@@ -68,9 +81,9 @@ export class IngestService {
     void this.watchStatus(this.nc);
     const jsm = await this.nc.jetstreamManager({ timeout: 5000 });
     await ensureAgentCommsStream(jsm);
-    try {
-      await jsm.consumers.info(AGENT_COMMS_STREAM.name, this.config.consumer);
-    } catch {
+    const filter = subjectFilter(this.config.subjects);
+    const existing = await jsm.consumers.info(AGENT_COMMS_STREAM.name, this.config.consumer).catch(() => undefined);
+    if (!existing) {
       await jsm.consumers
         .add(AGENT_COMMS_STREAM.name, {
           durable_name: this.config.consumer,
@@ -79,10 +92,20 @@ export class IngestService {
           ack_wait: 30_000_000_000,
           max_ack_pending: 20_000,
           max_deliver: -1,
+          ...filter,
         })
         .catch((err: unknown) => {
           if (!String(err).includes('already')) throw err;
         });
+    } else if (!sameFilter(existing.config, filter)) {
+      // JANGAR_AGENT_COMMS_SUBJECTS changed: the durable follows it (its position in the stream is kept).
+      this.logger.log(`Updating the subject filter of consumer ${this.config.consumer}`);
+      await jsm.consumers.update(AGENT_COMMS_STREAM.name, this.config.consumer, {
+        filter_subject: filter.filter_subject ?? '',
+        ...(filter.filter_subjects || existing.config.filter_subjects
+          ? { filter_subjects: filter.filter_subjects ?? [] }
+          : {}),
+      });
     }
     this.logger.log(`Consuming ${AGENT_COMMS_STREAM.name} as ${this.config.consumer} from ${this.config.url}`);
     return this.nc;
