@@ -238,12 +238,22 @@ export class Stack {
 }
 
 /** The chart values that make the release talk to this machine's Postgres and NATS. */
+/** AGENTS_CLUSTER=existing: a real cluster (kind in CI) whose kubelets pull and run images. */
+export const onExistingCluster = (): boolean => process.env.AGENTS_CLUSTER === 'existing';
+
 function localValues(o: StackOptions): Record<string, unknown> {
   const base: Record<string, unknown> = {
     database: { url: o.databaseUrl },
     agentComms: { enabled: true, nats: { url: o.natsUrl } },
     controller: { namespaces: [o.namespace] },
   };
+  if (onExistingCluster()) {
+    // The apps run here as local processes; in-cluster replicas would compete with them for the lease (and could not
+    // reach this machine's Postgres). Job pods run for real: with the runner image CI built and loaded, when given.
+    base.controlPlane = { replicaCount: 0 };
+    base.controllers = { replicaCount: 0 };
+    if (process.env.AGENTS_E2E_RUNNER_IMAGE) base.runtime = { agentRunnerImage: process.env.AGENTS_E2E_RUNNER_IMAGE };
+  }
   return deepMerge(base, o.values ?? {});
 }
 
