@@ -3878,7 +3878,12 @@ export const AgentctlServiceService = {
       Buffer.from(SubmitAgentRunResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SubmitAgentRunResponse => SubmitAgentRunResponse.decode(value),
   },
-  /** Stops a run's runtime; the run ends Cancelled. */
+  /**
+   * Stops a run's runtime; the run ends Cancelled ("cancelled on request"). The control plane does not delete the
+   * Job itself (it has no rights on Jobs): it sets the annotation agents.proompteng.ai/cancel-requested and the
+   * controllers delete the Job and record the outcome, so a cancelled run never ends as JobMissing.
+   * FAILED_PRECONDITION when the run has already ended; NOT_FOUND when there is no such run.
+   */
   cancelAgentRun: {
     path: "/proompteng.agents.v1.AgentctlService/CancelAgentRun" as const,
     requestStream: false as const,
@@ -4024,7 +4029,12 @@ export interface AgentctlServiceServer extends UntypedServiceImplementation {
    * run with idempotent = true.
    */
   submitAgentRun: handleUnaryCall<SubmitAgentRunRequest, SubmitAgentRunResponse>;
-  /** Stops a run's runtime; the run ends Cancelled. */
+  /**
+   * Stops a run's runtime; the run ends Cancelled ("cancelled on request"). The control plane does not delete the
+   * Job itself (it has no rights on Jobs): it sets the annotation agents.proompteng.ai/cancel-requested and the
+   * controllers delete the Job and record the outcome, so a cancelled run never ends as JobMissing.
+   * FAILED_PRECONDITION when the run has already ended; NOT_FOUND when there is no such run.
+   */
   cancelAgentRun: handleUnaryCall<CancelAgentRunRequest, CancelAgentRunResponse>;
   /** The run's events (runner output, lifecycle, phase changes) from the store; with follow, new ones as they arrive. */
   streamAgentRunLogs: handleServerStreamingCall<StreamAgentRunLogsRequest, StreamAgentRunLogsResponse>;
@@ -5260,7 +5270,12 @@ export interface AgentctlServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SubmitAgentRunResponse) => void,
   ): ClientUnaryCall;
-  /** Stops a run's runtime; the run ends Cancelled. */
+  /**
+   * Stops a run's runtime; the run ends Cancelled ("cancelled on request"). The control plane does not delete the
+   * Job itself (it has no rights on Jobs): it sets the annotation agents.proompteng.ai/cancel-requested and the
+   * controllers delete the Job and record the outcome, so a cancelled run never ends as JobMissing.
+   * FAILED_PRECONDITION when the run has already ended; NOT_FOUND when there is no such run.
+   */
   cancelAgentRun(
     request: CancelAgentRunRequest,
     callback: (error: ServiceError | null, response: CancelAgentRunResponse) => void,

@@ -427,7 +427,12 @@ export interface AgentctlServiceClient {
 
   submitAgentRun(request: SubmitAgentRunRequest, metadata?: Metadata): Observable<SubmitAgentRunResponse>;
 
-  /** Stops a run's runtime; the run ends Cancelled. */
+  /**
+   * Stops a run's runtime; the run ends Cancelled ("cancelled on request"). The control plane does not delete the
+   * Job itself (it has no rights on Jobs): it sets the annotation agents.proompteng.ai/cancel-requested and the
+   * controllers delete the Job and record the outcome, so a cancelled run never ends as JobMissing.
+   * FAILED_PRECONDITION when the run has already ended; NOT_FOUND when there is no such run.
+   */
 
   cancelAgentRun(request: CancelAgentRunRequest, metadata?: Metadata): Observable<CancelAgentRunResponse>;
 
@@ -891,7 +896,12 @@ export interface AgentctlServiceController {
     metadata?: Metadata,
   ): Promise<SubmitAgentRunResponse> | Observable<SubmitAgentRunResponse> | SubmitAgentRunResponse;
 
-  /** Stops a run's runtime; the run ends Cancelled. */
+  /**
+   * Stops a run's runtime; the run ends Cancelled ("cancelled on request"). The control plane does not delete the
+   * Job itself (it has no rights on Jobs): it sets the annotation agents.proompteng.ai/cancel-requested and the
+   * controllers delete the Job and record the outcome, so a cancelled run never ends as JobMissing.
+   * FAILED_PRECONDITION when the run has already ended; NOT_FOUND when there is no such run.
+   */
 
   cancelAgentRun(
     request: CancelAgentRunRequest,
