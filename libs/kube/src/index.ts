@@ -9,3 +9,4 @@ export * from './resource.js';
 export * from './kubeconfig.js';
 export * from './informer.js';
 export * from './scoped-cache.js';
+export * from './cache-index.js';

@@ -1,5 +1,5 @@
 import { KubeApiError } from './errors.js';
-import type { KubeApi, ObjectList, WatchEvent } from './kube-api.js';
+import { WatchIdleError, type KubeApi, type ObjectList, type WatchEvent } from './kube-api.js';
 import { eventually } from '@agents/testing';
 import { Informer } from './informer.js';
 
@@ -12,7 +12,7 @@ const obj = (name: string, rv: string): Obj => ({ metadata: { name, namespace: '
  */
 class ScriptedApi {
   lists: Obj[][] = [];
-  watches: { events: WatchEvent<Obj>[]; end: 'close' | 'gone' | 'error' | 'hang' }[] = [];
+  watches: { events: WatchEvent<Obj>[]; end: 'close' | 'gone' | 'error' | 'idle' | 'hang' }[] = [];
   listCalls = 0;
   watchCalls: (string | undefined)[] = [];
 
@@ -34,17 +34,20 @@ class ScriptedApi {
     for (const e of step.events) onEvent(e);
     if (step.end === 'gone') throw new KubeApiError(410, 'Expired', 'too old resource version', 'WATCH', '/x');
     if (step.end === 'error') throw new Error('connection reset');
+    if (step.end === 'idle') throw new WatchIdleError('watch /x: nothing received for 75000 ms');
     if (step.end === 'hang') await new Promise<void>((r) => signal.addEventListener('abort', () => r()));
   }
 }
 
-function start(api: ScriptedApi) {
+function start(api: ScriptedApi, backoffMs = 1) {
   const events: string[] = [];
+  const restarts: string[] = [];
   const informer = new Informer<Obj>(api as unknown as KubeApi, {
     resource: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
     namespace: 'ns',
-    backoffBaseMs: 1,
-    backoffMaxMs: 2,
+    backoffBaseMs: backoffMs,
+    backoffMaxMs: backoffMs * 2,
+    onRestart: (reason) => restarts.push(reason),
   });
   informer.addHandler({
     onAdd: (o) => events.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
@@ -52,7 +55,7 @@ function start(api: ScriptedApi) {
     onDelete: (o) => events.push(`delete ${o.metadata.name}`),
   });
   informer.start();
-  return { informer, events };
+  return { informer, events, restarts };
 }
 
 describe('Informer', () => {
@@ -115,6 +118,23 @@ describe('Informer', () => {
     const { informer, events } = start(api);
     await eventually(() => expect(events).toEqual(['add late@3']));
     expect(api.watchCalls.length).toBe(3);
+    await informer.stop();
+  });
+
+  it('re-watches at once, from where it was, after an idle (presumed half-open) watch: no backoff, no relist', async () => {
+    const api = new ScriptedApi();
+    api.lists = [[]];
+    api.watches = [
+      { events: [{ type: 'BOOKMARK', object: obj('', '120') }], end: 'idle' },
+      { events: [], end: 'idle' },
+      { events: [{ type: 'ADDED', object: obj('after', '130') }], end: 'hang' },
+    ];
+    // A backoff of a minute would time the test out: idle aborts must not wait for one.
+    const { informer, events, restarts } = start(api, 60_000);
+    await eventually(() => expect(events).toEqual(['add after@130']));
+    expect(api.watchCalls).toEqual(['100', '120', '120']);
+    expect(api.listCalls).toBe(1);
+    expect(restarts).toEqual(['idle', 'idle']);
     await informer.stop();
   });
 

@@ -1,5 +1,5 @@
 import { isGone } from './errors.js';
-import type { KubeApi, KubeObjectLike, WatchEvent } from './kube-api.js';
+import { WatchIdleError, type KubeApi, type KubeObjectLike, type WatchEvent } from './kube-api.js';
 import type { ResourceType } from './resource.js';
 
 /** Where an informer reports restarts; defaults to nothing (pass a logger to see them). */
@@ -25,14 +25,19 @@ export interface InformerOptions<T> {
   transform?: (obj: T) => T;
   /** Server-side watch timeout; each watch ends cleanly after about this long and is re-opened at once. */
   watchTimeoutSeconds?: number;
-  /** Abort a watch that delivered nothing (not even a bookmark) for this long: a half-open connection. */
+  /**
+   * Abort a watch that delivered nothing for this long: a half-open connection. The API server's watch cache sends a
+   * bookmark about every 60 s on an idle watch, so the default of 75 s notices a dead connection within 75 s (F4).
+   */
   idleTimeoutMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Called on every watch restart after an error, and on relists (metrics). */
-  onRestart?: (reason: 'error' | 'gone') => void;
+  onRestart?: (reason: 'error' | 'gone' | 'idle') => void;
   logger?: InformerLogger;
 }
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 75_000;
 
 export const objectKey = (o: KubeObjectLike): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -136,7 +141,7 @@ export class Informer<T extends KubeObjectLike> {
             allowWatchBookmarks: true,
             // Jitter spreads the re-watches of many informers.
             timeoutSeconds: Math.round(timeout * (0.9 + Math.random() * 0.2)),
-            idleTimeoutMs: this.options.idleTimeoutMs ?? (timeout + 60) * 1000,
+            idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           },
           (e) => this.apply(e),
           this.abort.signal,
@@ -144,6 +149,12 @@ export class Informer<T extends KubeObjectLike> {
         failures = 0;
       } catch (err) {
         if (this.abort.signal.aborted) break;
+        if (err instanceof WatchIdleError) {
+          // Not a failure: watch again at once from the last resourceVersion.
+          this.logger.log(`Re-watching: ${err.message}`);
+          this.options.onRestart?.('idle');
+          continue;
+        }
         if (isGone(err)) {
           this.logger.log(`Relisting: resourceVersion ${this.resourceVersion} is too old`);
           this.options.onRestart?.('gone');

@@ -85,6 +85,11 @@ export interface WatchOptions {
   idleTimeoutMs?: number;
 }
 
+/** A watch that delivered nothing, not even a bookmark, for its idle timeout: presumed half-open, aborted. */
+export class WatchIdleError extends Error {
+  override readonly name = 'WatchIdleError';
+}
+
 export interface WatchEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: T;
@@ -377,7 +382,7 @@ export class KubeApi {
             clearTimeout(idle);
             idle = setTimeout(() => {
               req.destroy();
-              finish(new Error(`watch ${path}: nothing received for ${opts.idleTimeoutMs} ms`));
+              finish(new WatchIdleError(`watch ${path}: nothing received for ${opts.idleTimeoutMs} ms`));
             }, opts.idleTimeoutMs);
           };
           bump();

@@ -88,6 +88,13 @@ export function checkLimits(
   const ns = run.metadata.namespace;
   const agent = run.spec.agentRef?.name;
   const repo = repoOf(run);
+  const { concurrency: conc, queue, rate } = limits;
+  const anyLimit =
+    [conc.cluster, conc.perNamespace, conc.perAgent, queue.cluster, queue.perNamespace].some((n) => n > 0) ||
+    [rate.cluster, rate.perNamespace].some((n) => n > 0) ||
+    (repo !== undefined && (conc.repoEnabled || queue.perRepo > 0 || rate.perRepo > 0));
+  // Every limit off: nothing to count (this runs for each admission, over every cached run).
+  if (!anyLimit) return undefined;
   const active = (r: AgentRun) => isActive(r) || (isPending(r) && inFlight.has(r.metadata.uid ?? ''));
   const olderPending = (r: AgentRun) =>
     isPending(r) &&
@@ -164,6 +171,7 @@ export function checkLimits(
   }
   const windowMs = limits.rate.windowSeconds * 1000;
   for (const s of scopes) {
+    if (s.queue <= 0 && s.concurrency <= 0 && s.rate <= 0) continue;
     const members = all.filter(s.match);
     const queued = members.filter(olderPending);
     if (s.queue > 0 && queued.length >= s.queue) {

@@ -14,6 +14,7 @@ import {
 } from '@agents/api';
 import {
   BUILTIN,
+  CacheIndex,
   CUSTOM,
   isAlreadyExists,
   isControlledBy,
@@ -82,6 +83,7 @@ export class AgentRunReconciler implements Reconciler {
   private readonly vcps;
   private readonly jobs;
   private readonly pods;
+  private readonly podsByJob: CacheIndex<PodLike>;
   /** Runs admitted by this process that the cache does not show Running yet (uid → admitted at). */
   private readonly inFlight = new Map<string, number>();
   private readonly retentionBudget = new Map<string, { windowStart: number; used: number }>();
@@ -96,6 +98,10 @@ export class AgentRunReconciler implements Reconciler {
     this.vcps = rt.cache<VersionControlProvider>(CUSTOM.VersionControlProvider!);
     this.jobs = rt.cache<JobLike>(BUILTIN.job, LABELS.agentRun);
     this.pods = rt.cache<PodLike>(BUILTIN.pod, LABELS.agentRun);
+    // A Job's pods by its uid: a reconcile reads only its own, not every pod of the namespace.
+    this.podsByJob = new CacheIndex<PodLike>(this.pods, (p) =>
+      (p.metadata.ownerReferences ?? []).filter((r) => r.kind === 'Job').map((r) => r.uid),
+    );
   }
 
   spec(): ControllerSpec {
@@ -221,7 +227,7 @@ export class AgentRunReconciler implements Reconciler {
         'Cancelled',
       );
     }
-    if (this.ctx.config.runs.idempotencyEnabled) {
+    if (this.ctx.config.runs.idempotencyEnabled && run.spec.idempotencyKey) {
       const dup = checkDuplicate(run, this.runs.list(run.metadata.namespace));
       if (dup.duplicate) {
         return this.finishBeforeStart(run, {
@@ -429,7 +435,7 @@ export class AgentRunReconciler implements Reconciler {
 
   private async observe(job: JobLike): Promise<ObservedJob> {
     const mine = (p: PodLike) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === job.metadata.uid);
-    let pods = this.pods.list(job.metadata.namespace).filter(mine);
+    let pods = this.podsByJob.get(job.metadata.uid ?? '');
     if (
       pods.length === 0 &&
       job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
