@@ -190,6 +190,8 @@ export class EventCursor implements HubListener {
   private running = false;
   private again = false;
   private closed = false;
+  /** The rest of the last page read when the sink filled up: written first on resume, not read again. */
+  private pending: StoredEvent[] = [];
   private readonly unlisten: () => void;
 
   constructor(
@@ -236,7 +238,8 @@ export class EventCursor implements HubListener {
           this.sink.whenReady(() => this.wake());
           return;
         }
-        const page = await this.hub.read(this.filter, this.position, this.pageSize);
+        const resumed = this.pending.length > 0;
+        const page = resumed ? this.pending : await this.hub.read(this.filter, this.position, this.pageSize);
         let i = 0;
         for (; i < page.length && !this.closed && this.sink.ready(); i++) {
           const e = page[i]!;
@@ -244,8 +247,10 @@ export class EventCursor implements HubListener {
           this.sink.write(e);
           this.position = e.id;
         }
+        this.pending = i < page.length ? page.slice(i) : [];
         this.sink.flush?.();
-        if (page.length < this.pageSize && i === page.length) break;
+        // A short page read to its end: caught up. A resumed remainder: read on from the database.
+        if (!resumed && page.length < this.pageSize && i === page.length) break;
       }
     } while (this.again);
     if (!this.closed) this.sink.idle?.();
