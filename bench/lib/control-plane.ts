@@ -1,6 +1,6 @@
 import { freePort, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
 import path from 'node:path';
-import { REPO_ROOT } from './env.ts';
+import { imageNodeFlags, REPO_ROOT } from './env.ts';
 
 export interface ControlPlane extends ServiceProcess {
   url: string;
@@ -20,7 +20,8 @@ export async function startControlPlane(o: {
   const grpcPort = await freePort();
   const service = await spawnService({
     command: process.execPath,
-    args: [path.join(REPO_ROOT, 'apps/control-plane/dist/main.js')],
+    // The Node flags of the control plane image (apps/control-plane/Dockerfile).
+    args: [...imageNodeFlags('control-plane'), path.join(REPO_ROOT, 'apps/control-plane/dist/main.js')],
     httpPort,
     readyPath: '/ready',
     readyTimeoutMs: 60_000,

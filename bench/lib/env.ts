@@ -53,3 +53,10 @@ export function flags(argv = process.argv.slice(2)): Map<string, string> {
   }
   return out;
 }
+
+/** The NODE_OPTIONS an app's image sets (`ENV NODE_OPTIONS="…"` in apps/<app>/Dockerfile), as arguments. */
+export function imageNodeFlags(app: 'controllers' | 'control-plane'): string[] {
+  const dockerfile = readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
+  const m = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile);
+  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+}

@@ -114,21 +114,30 @@ export function readAuditEvents(username: string, path = auditLogPath()): AuditE
 
 /** Removes the finalizers of our finalized kinds in a namespace (best effort). */
 export async function releaseFinalizers(custom: CustomObjectsApi, namespace: string): Promise<void> {
-  for (const r of FINALIZED) {
-    const list = (await custom.listNamespacedCustomObject({ ...r, namespace }).catch(() => ({ items: [] }))) as {
-      items: { metadata: { name: string; finalizers?: string[] } }[];
-    };
-    await Promise.all(
-      list.items
-        .filter((o) => o.metadata.finalizers?.length)
-        .map((o) =>
-          custom
-            .patchNamespacedCustomObject(
-              { ...r, namespace, name: o.metadata.name, body: { metadata: { finalizers: null } } },
-              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-            )
-            .catch(() => undefined),
-        ),
-    );
+  // In chunks, and again while any is left: thousands of patches at once overwhelm the API server and the ones that
+  // fail would leave their namespace Terminating (and the API server busy) for whatever runs next.
+  for (let pass = 0; pass < 5; pass++) {
+    let left = 0;
+    for (const r of FINALIZED) {
+      const list = (await custom.listNamespacedCustomObject({ ...r, namespace }).catch(() => ({ items: [] }))) as {
+        items: { metadata: { name: string; finalizers?: string[] } }[];
+      };
+      const held = list.items.filter((o) => o.metadata.finalizers?.length);
+      left += held.length;
+      for (let i = 0; i < held.length; i += 50)
+        await Promise.all(
+          held
+            .slice(i, i + 50)
+            .map((o) =>
+              custom
+                .patchNamespacedCustomObject(
+                  { ...r, namespace, name: o.metadata.name, body: { metadata: { finalizers: null } } },
+                  setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+                )
+                .catch(() => undefined),
+            ),
+        );
+    }
+    if (left === 0) return;
   }
 }
