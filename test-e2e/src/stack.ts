@@ -3,7 +3,16 @@
 // what they may do is exactly what the chart's RBAC grants.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -302,7 +311,11 @@ function deploymentEnv(namespace: string, d: Deployment): Record<string, string>
   return env;
 }
 
-/** A kubeconfig for one ServiceAccount of the release: the cluster of the admin kubeconfig, a fresh token. */
+/**
+ * A kubeconfig for one ServiceAccount of the release: the cluster of the admin kubeconfig and a `tokenFile` holding a
+ * fresh 24 h token. The apps re-read the file every 30 s, so each Stack.up (each re-run of hack/dev) renews the token
+ * of processes it keeps running, like the kubelet renews a projected token.
+ */
 function writeServiceAccountKubeconfig(o: StackOptions, serviceAccount: string): string {
   const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json'])) as {
     clusters: { cluster: Record<string, unknown> }[];
@@ -310,11 +323,15 @@ function writeServiceAccountKubeconfig(o: StackOptions, serviceAccount: string):
   const token = kubectl(['create', 'token', serviceAccount, '-n', o.namespace, '--duration', '24h']).trim();
   const user = `system:serviceaccount:${o.namespace}:${serviceAccount}`;
   const file = path.join(o.stateDir, `${o.release}-${serviceAccount}.kubeconfig`);
+  const tokenFile = path.join(o.stateDir, `${o.release}-${serviceAccount}.token`);
+  // Write and rename: an app reading the file meanwhile sees the old token or the new one, never half of one.
+  writeFileSync(`${tokenFile}.tmp`, token, { mode: 0o600 });
+  renameSync(`${tokenFile}.tmp`, tokenFile);
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'local', cluster: admin.clusters[0]!.cluster }],
-    users: [{ name: user, user: { token } }],
+    users: [{ name: user, user: { tokenFile } }],
     contexts: [{ name: user, context: { cluster: 'local', user, namespace: o.namespace } }],
     'current-context': user,
   };

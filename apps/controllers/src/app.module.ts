@@ -24,7 +24,8 @@ export class AppModule {
         ImplementationSpecModule,
         MemoryModule,
         VersionControlProviderModule,
-        AgentRunModule,
+        // controller.enabled=false: AgentRuns are left to another controller; the core kinds keep their status.
+        ...(config.agentRunsEnabled ? [AgentRunModule] : []),
       ],
     };
   }

@@ -23,6 +23,14 @@ describe('controllers config', () => {
     expect(loadControllersConfig({ JANGAR_AGENTS_CONTROLLER_NAMESPACES: value }).namespaces).toEqual(want);
   });
 
+  it('reconciles AgentRuns unless the chart turns controller.enabled off', () => {
+    expect(loadControllersConfig({}).agentRunsEnabled).toBe(true);
+    expect(loadControllersConfig({ JANGAR_AGENTS_CONTROLLER_ENABLED: 'false' }).agentRunsEnabled).toBe(false);
+    expect(() => loadControllersConfig({ JANGAR_AGENTS_CONTROLLER_ENABLED: 'sometimes' })).toThrow(
+      /JANGAR_AGENTS_CONTROLLER_ENABLED/,
+    );
+  });
+
   it('reads admission lists as JSON arrays or comma lists', () => {
     const c = loadControllersConfig({
       JANGAR_AGENTS_CONTROLLER_IMAGES_ALLOWED: '["ghcr.io/acme/*"]',

@@ -46,6 +46,8 @@ export class ControllersEnv {
     message: 'JANGAR_AGENTS_CONTROLLER_NAMESPACES must be "*" or a comma-separated list of namespace names',
   })
   JANGAR_AGENTS_CONTROLLER_NAMESPACES?: string;
+  /** The chart's controller.enabled: reconcile AgentRuns (off: this process leaves runs to another controller). */
+  @IsBooleanText() JANGAR_AGENTS_CONTROLLER_ENABLED = 'true';
 
   // Kubernetes client
   @Int(0, 100_000) JANGAR_KUBE_API_QPS = 100;
@@ -152,6 +154,8 @@ export interface ControllersConfig {
   readonly podNamespace: string;
   readonly identity: string;
   readonly namespaces: readonly string[] | '*';
+  /** Whether the AgentRun reconciler runs (JANGAR_AGENTS_CONTROLLER_ENABLED). */
+  readonly agentRunsEnabled: boolean;
   readonly kubeApi: { qps: number; burst: number };
   readonly workers: number;
   readonly resyncIntervalMs: number;
@@ -237,6 +241,7 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
     podNamespace,
     identity: `${e.JANGAR_POD_NAME ?? hostname()}_${process.pid}`,
     namespaces: ns === '*' ? '*' : ns.split(','),
+    agentRunsEnabled: bool(e.JANGAR_AGENTS_CONTROLLER_ENABLED),
     kubeApi: { qps: e.JANGAR_KUBE_API_QPS, burst: e.JANGAR_KUBE_API_BURST },
     workers: e.JANGAR_AGENTS_CONTROLLER_WORKERS,
     resyncIntervalMs: e.JANGAR_AGENTS_CONTROLLER_RESYNC_INTERVAL_SECONDS * 1000,
