@@ -23,7 +23,7 @@ import {
 } from '@agents/proto/nest';
 import { Controller, Inject, Logger, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Writable } from 'node:stream';
-import { map, type Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config.js';
 import { invalid } from '../errors.js';
 import { ResourcesService } from '../kube/resources.service.js';
@@ -37,22 +37,44 @@ import { GrpcMetricsInterceptor } from './grpc-metrics.interceptor.js';
 
 /** The plural used in the RPC names of each kind (ListAgentProviders, ListMemories, …). */
 /**
- * Paces a server stream by its call: Nest queues what the call does not take, so stop producing while the call's
- * buffer is full and resume on drain (a client that stops reading costs a cursor, not a growing queue).
+ * Messages a log stream may have in its call's buffer before it pauses. The call's own high-water mark is 16 objects,
+ * and Nest, writing an Observable, queues whatever the call refuses in an array of its own; pausing at that mark
+ * meant a drain every 16 messages. The stream therefore writes to the call itself, up to this window.
  */
-function writableFlow(call: Writable): Flow {
+const STREAM_WINDOW = 256;
+
+/** Paces a producer by a call's buffer: at most STREAM_WINDOW queued, resumed on drain (a stalled client costs one). */
+function windowFlow(call: Writable): Flow {
   let waiting = false;
   return {
-    ready: () => !call.writableNeedDrain,
+    ready: () => call.writableLength < STREAM_WINDOW,
     whenReady: (resume) => {
       if (waiting) return;
       waiting = true;
-      call.once('drain', () => {
+      const go = () => {
         waiting = false;
         resume();
-      });
+      };
+      // Past the window the call has refused a write, so a drain is due.
+      if (call.writableNeedDrain) call.once('drain', go);
+      else setImmediate(go);
     },
   };
+}
+
+/**
+ * Writes a stream's messages to the call directly, paced by windowFlow; the Observable handed to Nest carries only
+ * the end (completion, or the error Nest turns into the call's status).
+ */
+function writeToCall<T>(call: Writable, produce: (flow: Flow) => Observable<T>): Observable<never> {
+  return new Observable<never>((sub) => {
+    const inner = produce(windowFlow(call)).subscribe({
+      next: (message) => call.write(message),
+      error: (err: unknown) => sub.error(err),
+      complete: () => sub.complete(),
+    });
+    return () => inner.unsubscribe();
+  });
 }
 
 export const RPC_PLURALS: Record<string, string> = {
@@ -173,7 +195,7 @@ export class AgentctlGrpcController {
     _metadata: unknown,
     call: Writable,
   ): Observable<StreamAgentRunLogsResponse> {
-    return this.runs.logs(req.namespace, req.name, req.follow, req.afterId ?? 0, writableFlow(call));
+    return writeToCall(call, (flow) => this.runs.logs(req.namespace, req.name, req.follow, req.afterId ?? 0, flow));
   }
 
   /** Best effort: an audit row that cannot be written is logged, never fails the call. */
