@@ -246,9 +246,10 @@ export class Stack {
   }
 }
 
-/** The chart values that make the release talk to this machine's Postgres and NATS. */
 /** AGENTS_CLUSTER=existing: a real cluster (kind in CI) whose kubelets pull and run images. */
 export const onExistingCluster = (): boolean => process.env.AGENTS_CLUSTER === 'existing';
+
+/** The chart values that make the release talk to this machine's Postgres and NATS. */
 
 function localValues(o: StackOptions): Record<string, unknown> {
   const base: Record<string, unknown> = {
