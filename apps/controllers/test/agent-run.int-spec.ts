@@ -30,6 +30,8 @@ beforeAll(async () => {
     env: {
       JANGAR_AGENTS_CONTROLLER_CONCURRENCY_AGENT: '2',
       JANGAR_AGENTS_CONTROLLER_IMAGES_DENIED: 'evil.example/*',
+      JANGAR_AGENTRUN_ARTIFACTS_MAX: '3',
+      JANGAR_AGENTRUN_ARTIFACTS_STRICT: 'true',
       NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     },
   });
@@ -126,6 +128,21 @@ it('takes the outcome from the runner terminal status in the termination message
   const run = await waitForPhase(api, ns.name, 'runner-failed', 'Failed');
   expect(run.status).toMatchObject({ reason: 'RunnerFailed', message: 'provider exited with code 2' });
   expect(run.status?.runner).toMatchObject({ status: 'failed', exitCode: 2 });
+});
+
+it('fails a run whose artifacts break the limits when JANGAR_AGENTRUN_ARTIFACTS_STRICT is on', async () => {
+  const terminal = JSON.stringify({
+    status: 'succeeded',
+    exitCode: 0,
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: '2026-01-01T00:00:05Z',
+    artifacts: ['a', 'b', 'c', 'd'].map((name) => ({ name, path: `/workspace/${name}` })),
+  });
+  await create(api, runManifest(ns.name, 'too-many-artifacts', { terminationMessage: terminal }));
+  const run = await waitForPhase(api, ns.name, 'too-many-artifacts', 'Failed');
+  expect(run.status).toMatchObject({ reason: 'ArtifactsLimitExceeded' });
+  expect(run.status?.message).toMatch(/4 artifacts, more than the limit of 3/);
+  expect(condition(run, 'ArtifactsLimitExceeded')).toMatchObject({ status: 'True' });
 });
 
 it('on delete, removes the Job and then its finalizer', async () => {

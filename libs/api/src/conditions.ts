@@ -178,6 +178,7 @@ export const AgentRunReason = {
   // artifacts
   WithinLimits: 'WithinLimits',
   ArtifactsTrimmed: 'ArtifactsTrimmed',
+  ArtifactsLimitExceeded: 'ArtifactsLimitExceeded',
   None: 'None',
 } as const;
 export type AgentRunReason = (typeof AgentRunReason)[keyof typeof AgentRunReason];

@@ -388,7 +388,7 @@ export class AgentRunReconciler implements Reconciler {
           run,
           { done: true, phase: 'Cancelled', reason: R.Cancelled, message: 'cancelled on request' },
           now,
-          artifactsMax,
+          { max: artifactsMax },
         ),
       );
       return;
@@ -466,15 +466,13 @@ export class AgentRunReconciler implements Reconciler {
     run: AgentRun,
     outcome: Extract<ReturnType<typeof jobOutcome>, { done: true }>,
   ): Promise<void> {
-    const status = terminalStatus(run, outcome, this.ctx.clock.now(), this.ctx.config.runs.artifactsMax);
+    const { artifactsMax: max, artifactsStrict: strict } = this.ctx.config.runs;
+    const status = terminalStatus(run, outcome, this.ctx.clock.now(), { max, strict });
     if (!(await this.writeStatus(run, status))) return;
-    this.ctx.metrics.runOutcomes.inc({
-      namespace: run.metadata.namespace,
-      phase: outcome.phase,
-      reason: outcome.reason,
-    });
-    if (outcome.phase !== 'Succeeded') this.ctx.events.record(run, 'Warning', outcome.reason, outcome.message);
-    this.logger.log(`AgentRun ${run.metadata.namespace}/${run.metadata.name} ${outcome.phase} (${outcome.reason})`);
+    const { phase = outcome.phase, reason = outcome.reason, message = outcome.message } = status;
+    this.ctx.metrics.runOutcomes.inc({ namespace: run.metadata.namespace, phase, reason });
+    if (phase !== 'Succeeded') this.ctx.events.record(run, 'Warning', reason, message);
+    this.logger.log(`AgentRun ${run.metadata.namespace}/${run.metadata.name} ${phase} (${reason})`);
   }
 
   // --- retention -----------------------------------------------------------------------------------------------

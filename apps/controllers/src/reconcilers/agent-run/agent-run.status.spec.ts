@@ -90,7 +90,7 @@ describe('terminalStatus', () => {
         runner: JSON.parse(runner('failed', { error: 'x'.repeat(2000) })),
       },
       now,
-      50,
+      { max: 50 },
     );
     expect(s).toMatchObject({
       phase: 'Failed',
@@ -104,6 +104,65 @@ describe('terminalStatus', () => {
     });
     expect(s.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True' });
     expect((s.runner as { error: string }).error).toHaveLength(640);
+  });
+});
+
+describe('terminalStatus with artifact limits', () => {
+  const produced = [
+    { name: 'a', path: '/workspace/a' },
+    { name: 'b', url: `data:text/plain,${'x'.repeat(10)}` },
+    { name: 'c', path: '/workspace/c' },
+  ];
+  const succeeded = (limits: { max: number; strict?: boolean }) =>
+    terminalStatus(
+      makeRun().status({ phase: 'Running' }).build(),
+      {
+        done: true,
+        phase: 'Succeeded',
+        reason: 'Completed',
+        message: 'Job r-job completed',
+        runner: { status: 'succeeded', exitCode: 0, artifacts: produced } as never,
+      },
+      now,
+      limits,
+    );
+
+  it('trims and cleans the artifacts of a run that succeeded, and says why', () => {
+    const s = succeeded({ max: 2 });
+    expect(s).toMatchObject({ phase: 'Succeeded', reason: 'Completed' });
+    expect(s.artifacts).toEqual([{ name: 'a', path: '/workspace/a' }, { name: 'b' }]);
+    expect(s.conditions?.find((c) => c.type === 'ArtifactsLimited')).toMatchObject({
+      status: 'True',
+      reason: 'ArtifactsTrimmed',
+      message: '3 artifacts, more than the limit of 2; 1 with a data: URL or a URL over 2048 characters',
+    });
+    expect(s.conditions?.find((c) => c.type === 'ArtifactsLimitExceeded')).toBeUndefined();
+  });
+
+  it('fails the run in strict mode (JANGAR_AGENTRUN_ARTIFACTS_STRICT), naming what broke the limits', () => {
+    const s = succeeded({ max: 2, strict: true });
+    expect(s).toMatchObject({ phase: 'Failed', reason: 'ArtifactsLimitExceeded' });
+    expect(s.message).toMatch(
+      /^the run's artifacts break the limits \(3 artifacts, more than the limit of 2; .*\); Job r-job completed$/,
+    );
+    expect(s.conditions?.find((c) => c.type === 'ArtifactsLimitExceeded')).toMatchObject({ status: 'True' });
+    expect(s.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+      status: 'False',
+      reason: 'ArtifactsLimitExceeded',
+    });
+  });
+
+  it('leaves a run within the limits alone in strict mode', () => {
+    const s = succeeded({ max: 50, strict: false });
+    expect(s.phase).toBe('Succeeded');
+    const clean = terminalStatus(
+      makeRun().status({ phase: 'Running' }).build(),
+      { done: true, phase: 'Succeeded', reason: 'Completed', message: 'ok' },
+      now,
+      { max: 50, strict: true },
+    );
+    expect(clean).toMatchObject({ phase: 'Succeeded', reason: 'Completed' });
+    expect(clean.conditions?.find((c) => c.type === 'ArtifactsLimited')).toMatchObject({ status: 'False' });
   });
 });
 
@@ -177,10 +236,15 @@ describe('mergeArtifacts', () => {
       [{ name: 'patch', url: 'data:abc' }, { name: '' }, { name: 'log', path: '/l2' }],
       50,
     );
-    expect(out).toEqual({ artifacts: [{ name: 'log', path: '/l2' }, { name: 'patch' }], limited: true });
+    expect(out).toEqual({
+      artifacts: [{ name: 'log', path: '/l2' }, { name: 'patch' }],
+      limited: true,
+      problems: ['1 without a name', '1 with a data: URL or a URL over 2048 characters'],
+    });
     expect(mergeArtifacts([{ name: 'a' }, { name: 'b' }], [], 1)).toEqual({
       artifacts: [{ name: 'a' }],
       limited: true,
+      problems: ['2 artifacts, more than the limit of 1'],
     });
   });
 });

@@ -291,35 +291,61 @@ export function mergeArtifacts(
   declared: ArtifactRef[],
   produced: ArtifactRef[] | undefined,
   max: number,
-): { artifacts: ArtifactRef[]; limited: boolean } {
+): { artifacts: ArtifactRef[]; limited: boolean; problems: string[] } {
   const byName = new Map<string, ArtifactRef>();
-  let limited = false;
+  let unnamed = 0;
+  let stripped = 0;
   for (const a of [...declared, ...(produced ?? [])]) {
     if (!a?.name) {
-      limited = true;
+      unnamed += 1;
       continue;
     }
     const clean: ArtifactRef = { ...a };
     if (clean.url && (clean.url.startsWith('data:') || clean.url.length > 2048)) {
       delete clean.url;
-      limited = true;
+      stripped += 1;
     }
     byName.set(a.name, clean);
   }
   const all = [...byName.values()];
-  if (all.length > max) limited = true;
-  return { artifacts: all.slice(0, max), limited };
+  const problems = [
+    ...(all.length > max ? [`${all.length} artifacts, more than the limit of ${max}`] : []),
+    ...(unnamed ? [`${unnamed} without a name`] : []),
+    ...(stripped ? [`${stripped} with a data: URL or a URL over 2048 characters`] : []),
+  ];
+  return { artifacts: all.slice(0, max), limited: problems.length > 0, problems };
+}
+
+/** How a run's artifacts are checked: trimmed to `max`, and with `strict` a run that broke a limit fails. */
+export interface ArtifactLimits {
+  max: number;
+  strict?: boolean;
 }
 
 export function terminalStatus(
   run: AgentRun,
-  outcome: Extract<JobOutcome, { done: true }>,
+  done: Extract<JobOutcome, { done: true }>,
   now: Date,
-  artifactsMax: number,
+  limits: ArtifactLimits,
 ): AgentRunStatus {
   const gen = run.metadata.generation;
   let conditions = run.status?.conditions;
   const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
+  const { artifacts, limited, problems } = mergeArtifacts(
+    run.status?.artifacts ?? [],
+    done.runner?.artifacts,
+    limits.max,
+  );
+  const exceeded = limited && limits.strict === true && done.phase !== 'Cancelled';
+  // JANGAR_AGENTRUN_ARTIFACTS_STRICT: a run whose artifacts broke a limit fails, whatever its Job did.
+  const outcome: typeof done = exceeded
+    ? {
+        ...done,
+        phase: 'Failed',
+        reason: R.ArtifactsLimitExceeded,
+        message: `the run's artifacts break the limits (${problems.join('; ')}); ${done.message}`.slice(0, 1024),
+      }
+    : done;
   set({ type: C.InProgress, status: 'False', reason: outcome.reason, message: outcome.message });
   if (outcome.phase === 'Succeeded') {
     set({ type: C.Succeeded, status: 'True', reason: R.Completed, message: outcome.message });
@@ -332,12 +358,19 @@ export function terminalStatus(
       message: outcome.message,
     });
   }
-  const { artifacts, limited } = mergeArtifacts(run.status?.artifacts ?? [], outcome.runner?.artifacts, artifactsMax);
   set({
     type: C.ArtifactsLimited,
     status: limited ? 'True' : 'False',
     reason: limited ? R.ArtifactsTrimmed : R.WithinLimits,
+    ...(limited ? { message: problems.join('; ') } : {}),
   });
+  if (exceeded)
+    set({
+      type: C.ArtifactsLimitExceeded,
+      status: 'True',
+      reason: R.ArtifactsLimitExceeded,
+      message: problems.join('; '),
+    });
   conditions = withStandard(conditions, outcome.phase, false, gen, now);
   return {
     ...base(run),
@@ -356,7 +389,9 @@ export function terminalStatus(
 export function immutabilityWarning(run: AgentRun, enforced: boolean, now: Date): AgentRunStatus {
   const message = 'the spec changed after the run was accepted; runs are immutable: create a new run instead';
   if (enforced) {
-    return terminalStatus(run, { done: true, phase: 'Failed', reason: R.SpecImmutableViolation, message }, now, 50);
+    return terminalStatus(run, { done: true, phase: 'Failed', reason: R.SpecImmutableViolation, message }, now, {
+      max: 50,
+    });
   }
   const conditions = setCondition(
     run.status?.conditions,
