@@ -116,14 +116,12 @@ it('marks a run whose pod fails Failed with the Job failure as reason', async ()
   expect(condition(run, 'Succeeded')).toMatchObject({ status: 'False', reason: 'JobFailed' });
 });
 
+/** The runner's terminal status JSON, as kwok puts it in the pod's termination message. */
+const terminalMessage = (fields: Record<string, unknown>) =>
+  JSON.stringify({ startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:05Z', ...fields });
+
 it('takes the outcome from the runner terminal status in the termination message', async () => {
-  const terminal = JSON.stringify({
-    status: 'failed',
-    exitCode: 2,
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:00:05Z',
-    error: 'provider exited with code 2',
-  });
+  const terminal = terminalMessage({ status: 'failed', exitCode: 2, error: 'provider exited with code 2' });
   await create(api, runManifest(ns.name, 'runner-failed', { exitCode: 2, terminationMessage: terminal }));
   const run = await waitForPhase(api, ns.name, 'runner-failed', 'Failed');
   expect(run.status).toMatchObject({ reason: 'RunnerFailed', message: 'provider exited with code 2' });
@@ -131,11 +129,9 @@ it('takes the outcome from the runner terminal status in the termination message
 });
 
 it('fails a run whose artifacts break the limits when JANGAR_AGENTRUN_ARTIFACTS_STRICT is on', async () => {
-  const terminal = JSON.stringify({
+  const terminal = terminalMessage({
     status: 'succeeded',
     exitCode: 0,
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:00:05Z',
     artifacts: ['a', 'b', 'c', 'd'].map((name) => ({ name, path: `/workspace/${name}` })),
   });
   await create(api, runManifest(ns.name, 'too-many-artifacts', { terminationMessage: terminal }));
