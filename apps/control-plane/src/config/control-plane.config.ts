@@ -1,4 +1,4 @@
-import { IsBooleanText, Sensitive, loadEnvConfig, parseBoolean } from '@agents/config';
+import { IsBooleanText, Sensitive, loadEnvConfig, parseBoolean, parseList } from '@agents/config';
 import type { KubeconfigEnv } from '@agents/kube';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -97,12 +97,6 @@ export class ControlPlaneEnv {
   @IsOptional() @IsString() KUBERNETES_SERVICE_PORT?: string;
 }
 
-const splitList = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 export interface ControlPlaneConfig {
   readonly httpPort: number;
   readonly metrics: { enabled: boolean; path: string };
@@ -157,10 +151,10 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       password: e.NATS_PASSWORD,
       ingest: !!e.NATS_URL && !(parseBoolean(e.JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED) ?? false),
       consumer: e.JANGAR_AGENT_COMMS_CONSUMER,
-      subjects: splitList(e.JANGAR_AGENT_COMMS_SUBJECTS),
+      subjects: parseList(e.JANGAR_AGENT_COMMS_SUBJECTS) ?? [],
       batchSize: e.JANGAR_AGENT_COMMS_BATCH_SIZE,
     },
-    corsOrigins: splitList(e.JANGAR_CORS_ALLOWED_ORIGINS),
+    corsOrigins: parseList(e.JANGAR_CORS_ALLOWED_ORIGINS) ?? [],
     sse: {
       heartbeatMs: e.JANGAR_SSE_HEARTBEAT_SECONDS * 1000,
       maxBufferBytes: e.JANGAR_SSE_MAX_BUFFER_BYTES,

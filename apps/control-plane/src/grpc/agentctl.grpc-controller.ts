@@ -50,14 +50,12 @@ function windowFlow(call: Writable): Flow {
     ready: () => call.writableLength < STREAM_WINDOW,
     whenReady: (resume) => {
       if (waiting) return;
+      // Past the window (beyond the call's high-water mark) the call has refused a write, so a drain is due.
       waiting = true;
-      const go = () => {
+      call.once('drain', () => {
         waiting = false;
         resume();
-      };
-      // Past the window the call has refused a write, so a drain is due.
-      if (call.writableNeedDrain) call.once('drain', go);
-      else setImmediate(go);
+      });
     },
   };
 }

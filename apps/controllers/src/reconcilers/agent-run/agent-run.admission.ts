@@ -88,50 +88,12 @@ export function checkLimits(
   const ns = run.metadata.namespace;
   const agent = run.spec.agentRef?.name;
   const repo = repoOf(run);
-  const { concurrency: conc, queue, rate } = limits;
-  const anyLimit =
-    [conc.cluster, conc.perNamespace, conc.perAgent, queue.cluster, queue.perNamespace].some((n) => n > 0) ||
-    [rate.cluster, rate.perNamespace].some((n) => n > 0) ||
-    (repo !== undefined && (conc.repoEnabled || queue.perRepo > 0 || rate.perRepo > 0));
-  // Every limit off: nothing to count (this runs for each admission, over every cached run).
-  if (!anyLimit) return undefined;
-  const active = (r: AgentRun) => isActive(r) || (isPending(r) && inFlight.has(r.metadata.uid ?? ''));
-  const olderPending = (r: AgentRun) =>
-    isPending(r) &&
-    !inFlight.has(r.metadata.uid ?? '') &&
-    r.metadata.uid !== run.metadata.uid &&
-    olderFirst(r, run) < 0;
-  // Active runs per agent and per repository, once per call: whether an older run is stuck behind its own limit.
-  const activePer = new Map<string, number>();
-  const agentKey = (r: AgentRun) => `agent ${r.metadata.namespace}/${r.spec.agentRef?.name}`;
-  const repoKey = (r: AgentRun) => `repo ${repoOf(r)}`;
-  for (const r of all.filter(active)) {
-    activePer.set(agentKey(r), (activePer.get(agentKey(r)) ?? 0) + 1);
-    if (repoOf(r)) activePer.set(repoKey(r), (activePer.get(repoKey(r)) ?? 0) + 1);
-  }
   const repoLimitOf = (r: AgentRun) => {
     const c = limits.concurrency;
     const key = repoOf(r);
     return c.repoEnabled && key ? (c.repoOverrides[key] ?? c.repoDefault) : 0;
   };
-  const repoFull = (r: AgentRun) => repoLimitOf(r) > 0 && (activePer.get(repoKey(r)) ?? 0) >= repoLimitOf(r);
-  /**
-   * How many of the older queued runs of a scope could take one of its slots: not those waiting for something else,
-   * and, in a scope wider than an agent, at most as many of one agent's runs as that agent has free slots.
-   */
-  const aheadIn = (scope: AdmissionBlock['scope'], queued: AgentRun[]): number => {
-    const candidates = queued.filter(
-      (r) => !heldForAnotherReason(r) && (scope === 'agent' || scope === 'repo' || !repoFull(r)),
-    );
-    const perAgent = limits.concurrency.perAgent;
-    if (scope === 'agent' || perAgent <= 0) return candidates.length;
-    const byAgent = new Map<string, number>();
-    for (const r of candidates) byAgent.set(agentKey(r), (byAgent.get(agentKey(r)) ?? 0) + 1);
-    let ahead = 0;
-    for (const [key, n] of byAgent) ahead += Math.min(n, Math.max(0, perAgent - (activePer.get(key) ?? 0)));
-    return ahead;
-  };
-  const scopes: {
+  const allScopes: {
     scope: AdmissionBlock['scope'];
     match: (r: AgentRun) => boolean;
     concurrency: number;
@@ -161,7 +123,7 @@ export function checkLimits(
     },
   ];
   if (repo) {
-    scopes.push({
+    allScopes.push({
       scope: 'repo',
       match: (r) => repoOf(r) === repo,
       concurrency: repoLimitOf(run),
@@ -169,9 +131,43 @@ export function checkLimits(
       rate: limits.rate.perRepo,
     });
   }
+  // Only scopes with a limit are counted; with every limit off there is nothing to count (this runs for each
+  // admission, over every cached run).
+  const scopes = allScopes.filter((s) => s.queue > 0 || s.concurrency > 0 || s.rate > 0);
+  if (!scopes.length) return undefined;
+  const active = (r: AgentRun) => isActive(r) || (isPending(r) && inFlight.has(r.metadata.uid ?? ''));
+  const olderPending = (r: AgentRun) =>
+    isPending(r) &&
+    !inFlight.has(r.metadata.uid ?? '') &&
+    r.metadata.uid !== run.metadata.uid &&
+    olderFirst(r, run) < 0;
+  // Active runs per agent and per repository, once per call: whether an older run is stuck behind its own limit.
+  const activePer = new Map<string, number>();
+  const agentKey = (r: AgentRun) => `agent ${r.metadata.namespace}/${r.spec.agentRef?.name}`;
+  const repoKey = (r: AgentRun) => `repo ${repoOf(r)}`;
+  for (const r of all.filter(active)) {
+    activePer.set(agentKey(r), (activePer.get(agentKey(r)) ?? 0) + 1);
+    if (repoOf(r)) activePer.set(repoKey(r), (activePer.get(repoKey(r)) ?? 0) + 1);
+  }
+  const repoFull = (r: AgentRun) => repoLimitOf(r) > 0 && (activePer.get(repoKey(r)) ?? 0) >= repoLimitOf(r);
+  /**
+   * How many of the older queued runs of a scope could take one of its slots: not those waiting for something else,
+   * and, in a scope wider than an agent, at most as many of one agent's runs as that agent has free slots.
+   */
+  const aheadIn = (scope: AdmissionBlock['scope'], queued: AgentRun[]): number => {
+    const candidates = queued.filter(
+      (r) => !heldForAnotherReason(r) && (scope === 'agent' || scope === 'repo' || !repoFull(r)),
+    );
+    const perAgent = limits.concurrency.perAgent;
+    if (scope === 'agent' || perAgent <= 0) return candidates.length;
+    const byAgent = new Map<string, number>();
+    for (const r of candidates) byAgent.set(agentKey(r), (byAgent.get(agentKey(r)) ?? 0) + 1);
+    let ahead = 0;
+    for (const [key, n] of byAgent) ahead += Math.min(n, Math.max(0, perAgent - (activePer.get(key) ?? 0)));
+    return ahead;
+  };
   const windowMs = limits.rate.windowSeconds * 1000;
   for (const s of scopes) {
-    if (s.queue <= 0 && s.concurrency <= 0 && s.rate <= 0) continue;
     const members = all.filter(s.match);
     const queued = members.filter(olderPending);
     if (s.queue > 0 && queued.length >= s.queue) {
