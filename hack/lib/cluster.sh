@@ -8,6 +8,8 @@ ETCD_PEER_PORT=${ETCD_PEER_PORT:-2380}
 APISERVER_PORT=${APISERVER_PORT:-6443}
 KCM_PORT=${KCM_PORT:-10257}
 SCHEDULER_PORT=${SCHEDULER_PORT:-10259}
+# kwok's kubelet endpoint (pods/log of the fake node).
+KWOK_PORT=${KWOK_PORT:-10247}
 KUBE_BIN="$(tool_dir kube "$KUBE_VERSION")/bin"
 ETCD_BIN="$(tool_dir etcd "$ETCD_VERSION")/bin"
 KWOK_BIN="$(tool_dir kwok "$KWOK_VERSION")/bin"

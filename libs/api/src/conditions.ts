@@ -113,6 +113,10 @@ export const AgentRunReason = {
   RunnerFailed: 'RunnerFailed',
   RunnerCancelled: 'RunnerCancelled',
   JobMissing: 'JobMissing',
+  /** The Job failed and its pod logs show the provider's credentials were refused. */
+  ProviderAuthUnavailable: 'ProviderAuthUnavailable',
+  /** The Job failed and its pod logs show the provider out of capacity (quota, rate limit). */
+  ProviderCapacityExhausted: 'ProviderCapacityExhausted',
   Cancelled: 'Cancelled',
   SpecImmutableViolation: 'SpecImmutableViolation',
   DeadlineExceeded: 'DeadlineExceeded',

@@ -196,13 +196,19 @@ export class KubeApi {
 
   /** One JSON request; resolves with the parsed body, throws KubeApiError for any status >= 400. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const text = await this.send(method, path, opts);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** One request; resolves with the body as text, throws KubeApiError for any status >= 400. */
+  private async send(method: string, path: string, opts: RequestOptions & { accept?: string }): Promise<string> {
     await this.limiter.take();
     if (method !== 'GET') this.options.beforeWrite?.();
     const started = performance.now();
     const resource = resourceLabel(path);
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = {
-      Accept: 'application/json',
+      Accept: opts.accept ?? 'application/json',
       'User-Agent': this.options.userAgent ?? 'agents',
       ...(await this.headers()),
     };
@@ -232,7 +238,19 @@ export class KubeApi {
     });
     this.options.onRequest?.({ verb: method, resource, code, durationMs: performance.now() - started });
     if (code >= 400) throw KubeApiError.fromResponse(code, text, method, path);
-    return (text ? JSON.parse(text) : undefined) as T;
+    return text;
+  }
+
+  /** The tail of a container's log (the kubelet's, through the API server's pods/log). */
+  podLog(
+    namespace: string,
+    pod: string,
+    opts: { container?: string; tailLines?: number; limitBytes?: number } = {},
+  ): Promise<string> {
+    return this.send('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
+      query: opts,
+      accept: 'text/plain, */*',
+    });
   }
 
   /** The object, or undefined when it does not exist. */

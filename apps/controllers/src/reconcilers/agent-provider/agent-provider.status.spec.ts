@@ -99,6 +99,16 @@ describe('agentProviderStatus', () => {
     });
   });
 
+  it('trusts the reason a run failed with when its pod logs were classified', () => {
+    const byReason = (reason: string): AgentRun => {
+      const r = run('Failed', '2026-01-01T11:00:00Z', 'Job r-job failed');
+      return { ...r, status: { ...r.status, reason } };
+    };
+    expect(recentHealth([byReason('ProviderAuthUnavailable')], now)).toBe('auth');
+    expect(recentHealth([byReason('ProviderCapacityExhausted')], now)).toBe('capacity');
+    expect(recentHealth([byReason('JobFailed')], now)).toBeUndefined();
+  });
+
   it('forgets failures older than two hours', () => {
     expect(recentHealth([run('Failed', '2026-01-01T09:00:00Z', 'token_expired')], now)).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import {
   AgentProviderReason,
+  AgentRunReason,
   ConditionType,
   templateError,
   type AgentProvider,
@@ -7,6 +8,7 @@ import {
   type AgentRun,
 } from '@agents/api';
 import { setCondition } from '@agents/kube';
+import { classifyProviderFailure, type ProviderFailure } from '../provider-failure.js';
 
 /** A provider whose CLI authenticates with a mounted auth file (the controller's auth secret). */
 export function needsAuthSecret(p: AgentProvider): boolean {
@@ -25,30 +27,29 @@ export type AuthSecretCheck =
   | { state: 'missing'; name: string }
   | { state: 'present'; name: string; content: string | undefined };
 
-const AUTH_FAILURE =
-  /token_expired|invalid_grant|refresh token|refresh_token|chatgpt authentication required|401 unauthorized/i;
-const CAPACITY_FAILURE = /usage limit|insufficient_quota|quota exceeded|rate limit|resource has been exhausted/i;
 export const RECENT_FAILURE_WINDOW_MS = 2 * 3600 * 1000;
 
-function runFailureText(run: AgentRun): string {
+/** What a failed run says about its provider: its reason when the controller classified the failure, else its text. */
+function runFailure(run: AgentRun): ProviderFailure | undefined {
+  if (run.status?.reason === AgentRunReason.ProviderAuthUnavailable) return 'auth';
+  if (run.status?.reason === AgentRunReason.ProviderCapacityExhausted) return 'capacity';
   const runner = run.status?.runner as { error?: string } | undefined;
-  return [run.status?.message, run.status?.reason, runner?.error].filter(Boolean).join(' ');
+  return classifyProviderFailure([run.status?.message, runner?.error].filter(Boolean).join('\n'))?.kind;
 }
 
 /**
  * The most recent finished run of this provider within the window decides its health: a recent failure matching
  * the auth patterns makes it unreachable, a capacity failure degraded; a later success clears both.
  */
-export function recentHealth(runs: readonly AgentRun[], now: Date): 'auth' | 'capacity' | undefined {
+export function recentHealth(runs: readonly AgentRun[], now: Date): ProviderFailure | undefined {
   const finished = runs
     .filter((r) => r.status?.finishedAt && now.getTime() - Date.parse(r.status.finishedAt) <= RECENT_FAILURE_WINDOW_MS)
     .filter((r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed')
     .sort((a, b) => Date.parse(b.status!.finishedAt!) - Date.parse(a.status!.finishedAt!));
   for (const r of finished) {
     if (r.status?.phase === 'Succeeded') return undefined;
-    const text = runFailureText(r);
-    if (AUTH_FAILURE.test(text)) return 'auth';
-    if (CAPACITY_FAILURE.test(text)) return 'capacity';
+    const failure = runFailure(r);
+    if (failure) return failure;
   }
   return undefined;
 }

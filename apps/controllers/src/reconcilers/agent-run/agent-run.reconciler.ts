@@ -35,8 +35,10 @@ import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.r
 import {
   blockedStatus,
   failedBeforeStartStatus,
+  FAILURE_LOG_LINES,
   immutabilityWarning,
   jobOutcome,
+  needsFailureLogs,
   startedStatus,
   submittedStatus,
   specHash,
@@ -55,6 +57,8 @@ const MISSING_DEPENDENCY = new Set<string>([
 ]);
 const BLOCKED_RECHECK_MS = 60_000;
 const MAX_REQUEUE_MS = 3_600_000;
+/** Bytes of one container's log read for a failed Job (120 long lines). */
+const FAILURE_LOG_BYTES = 64 * 1024;
 
 interface JobLike extends KubeObjectLike {
   metadata: { name: string; namespace: string; uid?: string; ownerReferences?: OwnerReferenceLike[] };
@@ -422,8 +426,12 @@ export class AgentRunReconciler implements Reconciler {
       );
       return { requeueAfterMs: 5000 };
     }
-    const observed = await this.observe(job);
-    const outcome = jobOutcome(observed);
+    let observed = await this.observe(job);
+    let outcome = jobOutcome(observed);
+    if (needsFailureLogs(observed, outcome)) {
+      observed = { ...observed, logs: await this.failureLogs(job) };
+      outcome = jobOutcome(observed);
+    }
     if (!outcome.done) {
       if (run.status?.phase === 'Pending' && observed.started)
         await this.writeStatus(run, startedStatus(run, name, now));
@@ -433,20 +441,45 @@ export class AgentRunReconciler implements Reconciler {
     return this.retentionRequeue(run);
   }
 
-  private async observe(job: JobLike): Promise<ObservedJob> {
+  /** The Job's pods; read from the API server once when the Job finished before its pods reached the cache. */
+  private async jobPods(job: JobLike): Promise<PodLike[]> {
     const mine = (p: PodLike) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === job.metadata.uid);
-    let pods = this.podsByJob.get(job.metadata.uid ?? '');
-    if (
-      pods.length === 0 &&
-      job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
-    ) {
-      // Rare: the Job finished before its pod reached our cache. Read them once.
-      pods = (
-        await this.ctx.api.list<PodLike>(BUILTIN.pod, job.metadata.namespace, {
-          labelSelector: `batch.kubernetes.io/job-name=${job.metadata.name}`,
-        })
-      ).items.filter(mine);
-    }
+    const pods = this.podsByJob.get(job.metadata.uid ?? '');
+    const finished = job.status?.conditions?.some(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+    if (pods.length > 0 || !finished) return pods;
+    const listed = await this.ctx.api.list<PodLike>(BUILTIN.pod, job.metadata.namespace, {
+      labelSelector: `batch.kubernetes.io/job-name=${job.metadata.name}`,
+    });
+    return listed.items.filter(mine);
+  }
+
+  /**
+   * The last lines of every container of a failed Job's pods. A log that cannot be read (the node is gone, the
+   * kubelet does not answer) counts as empty: the run still fails, as JobFailed.
+   */
+  private async failureLogs(job: JobLike): Promise<string[]> {
+    const pods = await this.jobPods(job);
+    const reads = pods.flatMap((p) =>
+      (p.status?.containerStatuses ?? []).map(({ name: container }) =>
+        this.ctx.api
+          .podLog(p.metadata.namespace, p.metadata.name, {
+            container,
+            tailLines: FAILURE_LOG_LINES,
+            limitBytes: FAILURE_LOG_BYTES,
+          })
+          .catch((err: unknown) => {
+            this.logger.debug(`log of ${p.metadata.namespace}/${p.metadata.name}/${container}: ${String(err)}`);
+            return '';
+          }),
+      ),
+    );
+    return Promise.all(reads);
+  }
+
+  private async observe(job: JobLike): Promise<ObservedJob> {
+    const pods = await this.jobPods(job);
     return {
       name: job.metadata.name,
       uid: job.metadata.uid,

@@ -4,6 +4,7 @@ import {
   canonicalJson,
   jobOutcome,
   mergeArtifacts,
+  needsFailureLogs,
   specHash,
   startedStatus,
   terminalStatus,
@@ -68,6 +69,44 @@ describe('jobOutcome', () => {
     ],
   ])('reads %s', (_c, observed, want) => {
     expect(jobOutcome(observed)).toMatchObject(want);
+  });
+
+  const failedJob = (logs?: string[]): ObservedJob => ({
+    ...job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]),
+    logs,
+  });
+  it.each([
+    [
+      'a log that says the credentials expired',
+      ['starting', 'error: token_expired: sign in again', 'exit 1'],
+      {
+        reason: 'ProviderAuthUnavailable',
+        message: 'Job r-job failed; its log says: error: token_expired: sign in again',
+      },
+    ],
+    [
+      'a log that says the quota is used up',
+      ['429 insufficient_quota: You exceeded your current quota'],
+      { reason: 'ProviderCapacityExhausted' },
+    ],
+    [
+      'one container out of quota and another refused its token (auth wins)',
+      ['Rate limit reached for requests', 'refresh_token is invalid'],
+      { reason: 'ProviderAuthUnavailable' },
+    ],
+    ['a log that says nothing about the provider', ['panic: index out of range'], { reason: 'JobFailed' }],
+    ['logs that could not be read', ['', ''], { reason: 'JobFailed' }],
+  ])('a failed Job without runner status, %s', (_, logs, want) => {
+    expect(jobOutcome(failedJob(logs))).toMatchObject({ phase: 'Failed', ...want });
+  });
+
+  it('asks for the logs only of a failed Job without runner status, and only once', () => {
+    const ask = (j: ObservedJob) => needsFailureLogs(j, jobOutcome(j));
+    expect(ask(failedJob())).toBe(true);
+    expect(ask(failedJob(['read already']))).toBe(false);
+    expect(ask(job([{ type: 'Failed', status: 'True' }], [runner('failed')]))).toBe(false);
+    expect(ask(job([{ type: 'Complete', status: 'True' }]))).toBe(false);
+    expect(ask(job([]))).toBe(false);
   });
 
   it('prefers a succeeded runner over failed and cancelled ones across pods', () => {

@@ -9,6 +9,7 @@ import {
 } from '@agents/api';
 import { removeCondition, rfc3339, setCondition, type ConditionInput } from '@agents/kube';
 import { createHash } from 'node:crypto';
+import { classifyProviderFailure } from '../provider-failure.js';
 import type { Resolved } from './agent-run.resolve.js';
 
 type Conditions = AgentRunStatus['conditions'];
@@ -209,7 +210,12 @@ export interface ObservedJob {
   terminationMessages: string[];
   /** A pod of the Job is running (or has run): the run is Running, not Pending. */
   started?: boolean;
+  /** The last lines of each container's log, read only for a failed Job without a runner status. */
+  logs?: string[];
 }
+
+/** Lines of each container's log a failed Job's provider failure is looked for in (REFERENCE §2.9 step 7). */
+export const FAILURE_LOG_LINES = 120;
 
 export type JobOutcome =
   | { done: false }
@@ -263,6 +269,15 @@ export function jobOutcome(job: ObservedJob): JobOutcome {
     };
   }
   if (complete) return { done: true, phase: 'Succeeded', reason: R.Completed, message: `Job ${job.name} completed` };
+  const provider = classifyProviderFailure((job.logs ?? []).join('\n'));
+  if (provider) {
+    return {
+      done: true,
+      phase: 'Failed',
+      reason: provider.kind === 'auth' ? R.ProviderAuthUnavailable : R.ProviderCapacityExhausted,
+      message: `Job ${job.name} failed; its log says: ${provider.line.slice(0, 512)}`,
+    };
+  }
   const reason = failed!.reason === 'DeadlineExceeded' ? R.DeadlineExceeded : R.JobFailed;
   return {
     done: true,
@@ -270,6 +285,11 @@ export function jobOutcome(job: ObservedJob): JobOutcome {
     reason,
     message: `Job ${job.name} failed: ${failed!.message ?? failed!.reason ?? 'unknown'}`,
   };
+}
+
+/** A failed Job whose pods left no runner status: only their logs can tell why (read them, then decide again). */
+export function needsFailureLogs(job: ObservedJob, outcome: JobOutcome): boolean {
+  return outcome.done && outcome.phase === 'Failed' && !outcome.runner && job.logs === undefined;
 }
 
 /** Runner status as stored in status.runner: what the run needs, bounded in size. */
