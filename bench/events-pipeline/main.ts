@@ -286,7 +286,7 @@ try {
       gate(
         'F16 slow reader cut',
         withSlow.cut >= 1,
-        `${withSlow.cut} non-reading subscriber(s) cut (paused at half of JANGAR_SSE_MAX_BUFFER_BYTES = 1 MiB, cut after JANGAR_SSE_STALL_SECONDS = ${STALL_SECONDS} s without reading)`,
+        `${withSlow.cut} non-reading subscriber(s) cut (paused at 64 KiB unread, cut after JANGAR_SSE_STALL_SECONDS = ${STALL_SECONDS} s without reading)`,
       );
       gate(
         'F16 others unaffected',

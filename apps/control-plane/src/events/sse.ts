@@ -9,11 +9,17 @@ export interface SseLimits {
 }
 
 const GATHER_BYTES = 64 * 1024;
+/**
+ * Pull mode: what one connection may hold in this process before its writer waits for the client to read. The
+ * kernel's socket buffer holds more behind it, so a reading client does not wait on it. It bounds what 1,000 slow
+ * subscribers can hold here at 64 MiB; half of a 1 MiB cut bound allowed 500 MiB.
+ */
+const PAUSE_BYTES = 64 * 1024;
 
 /**
  * One Server-Sent Events connection with a bound on what may pile up in memory for it. Two ways to feed it:
- * - pull (`ready`/`whenReady`/`send`): the writer stops when half the bound waits unread and resumes on drain; a
- *   client that reads nothing for `stallMs` meanwhile is cut;
+ * - pull (`ready`/`whenReady`/`send`): the writer stops when 64 KiB (at most half the bound) wait unread and resumes
+ *   on drain; a client that reads nothing for `stallMs` meanwhile is cut;
  * - push (`write`): a client with more than the bound waiting is cut at once.
  * A cut client reconnects (with Last-Event-ID where the stream has ids) and loses nothing; one slow reader never
  * grows the server or slows the others.
@@ -56,7 +62,8 @@ export class SseConnection {
 
   /** Pull mode: whether the client has read enough of what was sent to take more now. */
   ready(): boolean {
-    return !this.closed && this.res.writableLength + this.gatheredBytes < this.limits.maxBufferBytes / 2;
+    const pauseAt = Math.min(PAUSE_BYTES, this.limits.maxBufferBytes / 2);
+    return !this.closed && this.res.writableLength + this.gatheredBytes < pauseAt;
   }
 
   /** Pull mode: calls `resume` once the client has read what waits; cuts it if that takes longer than `stallMs`. */
