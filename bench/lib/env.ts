@@ -4,6 +4,18 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** GOGC of the local cluster's running kube-apiserver (hack/cluster/up sets it), or '?' elsewhere. */
+function apiserverGogc(): string {
+  try {
+    const dir = process.env.AGENTS_CLUSTER_DIR ?? path.join(REPO_ROOT, '.cluster');
+    const pid = readFileSync(path.join(dir, 'pids/kube-apiserver'), 'utf8').trim();
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return env.find((e) => e.startsWith('GOGC='))?.slice(5) ?? '100 (default)';
+  } catch {
+    return '?';
+  }
+}
+
 /** The conditions a figure was measured under, printed with every result (PERF-GOALS §2). */
 export function conditions(extra: Record<string, string | number>): Record<string, string | number> {
   const commit = (() => {
@@ -25,7 +37,7 @@ export function conditions(extra: Record<string, string | number>): Record<strin
     kubernetes: versions.KUBE_VERSION ?? '?',
     'kwok version': versions.KWOK_VERSION ?? '?',
     cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length,
-    'kube-apiserver': '--max-requests-inflight=1000 --max-mutating-requests-inflight=500',
+    'kube-apiserver': `--max-requests-inflight=1000 --max-mutating-requests-inflight=500, GOGC=${apiserverGogc()}`,
     'kube-controller-manager': '--kube-api-qps=1000 --kube-api-burst=2000 --concurrent-job-syncs=20',
     'kube-scheduler': '--kube-api-qps=1000 --kube-api-burst=2000',
     kwok: 'client not rate limited (kwok default)',
