@@ -12,7 +12,12 @@ const obj = (name: string, rv: string): Obj => ({ metadata: { name, namespace: '
  */
 class ScriptedApi {
   lists: Obj[][] = [];
-  watches: { events: WatchEvent<Obj>[]; end: 'close' | 'gone' | 'error' | 'idle' | 'hang' }[] = [];
+  watches: {
+    events: WatchEvent<Obj>[];
+    end: 'close' | 'gone' | 'error' | 'idle' | 'hang';
+    /** The events wait for it (to act between the list and the watch's events). */
+    after?: Promise<void>;
+  }[] = [];
   listCalls = 0;
   watchCalls: (string | undefined)[] = [];
 
@@ -31,6 +36,7 @@ class ScriptedApi {
   ): Promise<void> {
     this.watchCalls.push(opts.resourceVersion);
     const step = this.watches.shift() ?? { events: [], end: 'hang' as const };
+    await step.after;
     for (const e of step.events) onEvent(e);
     if (step.end === 'gone') throw new KubeApiError(410, 'Expired', 'too old resource version', 'WATCH', '/x');
     if (step.end === 'error') throw new Error('connection reset');
@@ -145,6 +151,65 @@ describe('Informer', () => {
     const { informer, events } = start(api);
     await eventually(() => expect(api.watchCalls.length).toBe(1));
     expect(events).toEqual(['add a@5']);
+    await informer.stop();
+  });
+
+  it('shows a write of this process at once, and tells handlers when its watch event arrives, from the watched version', async () => {
+    const api = new ScriptedApi();
+    let release!: () => void;
+    api.lists = [[obj('a', '5')]];
+    api.watches = [
+      {
+        events: [
+          { type: 'MODIFIED', object: obj('a', '7') },
+          { type: 'MODIFIED', object: obj('a', '8') },
+        ],
+        end: 'hang',
+        after: new Promise((r) => (release = r)),
+      },
+    ];
+    const informer = new Informer<Obj>(api as unknown as KubeApi, {
+      resource: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
+      namespace: 'ns',
+    });
+    const updates: string[] = [];
+    informer.addHandler({
+      onUpdate: (p, o) => updates.push(`${p.metadata.resourceVersion}→${o.metadata.resourceVersion}`),
+    });
+    informer.start();
+    await informer.waitForSync();
+
+    informer.observeWrite(obj('a', '7'));
+    expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('7');
+    informer.observeWrite(obj('a', '6')); // older than what is cached: ignored
+    informer.observeWrite(obj('b', '9')); // not cached (created, or out of the selector): left to the watch
+    expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('7');
+    expect(informer.get('ns', 'b')).toBeUndefined();
+    expect(updates).toEqual([]);
+
+    release();
+    await eventually(() => expect(updates).toEqual(['5→7', '7→8']));
+    expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('8');
+    await informer.stop();
+  });
+
+  it('keeps an observed write over an older watch event, which handlers still hear of', async () => {
+    const api = new ScriptedApi();
+    let release!: () => void;
+    api.lists = [[obj('a', '5')]];
+    api.watches = [
+      {
+        events: [{ type: 'MODIFIED', object: obj('a', '6') }],
+        end: 'hang',
+        after: new Promise((r) => (release = r)),
+      },
+    ];
+    const { informer, events } = start(api);
+    await informer.waitForSync();
+    informer.observeWrite(obj('a', '7'));
+    release();
+    await eventually(() => expect(events).toEqual(['add a@5', 'update a@6']));
+    expect(informer.get('ns', 'a')?.metadata.resourceVersion).toBe('7');
     await informer.stop();
   });
 });

@@ -53,8 +53,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * other error restarts the watch with capped, jittered backoff, a clean server timeout re-watches at once from the
  * last (bookmarked) resourceVersion, and an idle watch is aborted so a half-open connection cannot blind it.
  */
+/** Whether resourceVersion `a` is newer than `b` (decimal etcd revisions; anything else is never newer). */
+function newerVersion(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}
+
 export class Informer<T extends KubeObjectLike> {
   private readonly cache = new Map<string, T>();
+  /** Objects stored by `observeWrite` → the last object the watch delivered for their key (what handlers saw last). */
+  private readonly writtenOver = new WeakMap<T, T>();
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly abort = new AbortController();
   private resourceVersion: string | undefined;
@@ -98,6 +106,28 @@ export class Informer<T extends KubeObjectLike> {
 
   list(): T[] {
     return [...this.cache.values()];
+  }
+
+  /**
+   * An object this process just wrote, as the API server returned it: readers see it at once, not only when its watch
+   * event arrives, so a reconcile that runs meanwhile does not compute from the version it replaced (and get a 409).
+   * Stored only over an older version of a cached object. Handlers are not called; they are when the watch event
+   * arrives, with the object the watch delivered before as the previous one.
+   */
+  observeWrite(obj: T): void {
+    const key = objectKey(obj);
+    const cached = this.cache.get(key);
+    if (!cached || !newerVersion(obj.metadata?.resourceVersion, cached.metadata?.resourceVersion)) return;
+    const stored = this.store(obj);
+    this.writtenOver.set(stored, this.writtenOver.get(cached) ?? cached);
+    this.cache.set(key, stored);
+  }
+
+  /** The cached object for a key as handlers last saw it (the watch's, not a write observed since). */
+  private watched(key: string): { cached: T | undefined; previous: T | undefined; written: boolean } {
+    const cached = this.cache.get(key);
+    const base = cached && this.writtenOver.get(cached);
+    return { cached, previous: base ?? cached, written: base !== undefined };
   }
 
   get size(): number {
@@ -185,17 +215,22 @@ export class Informer<T extends KubeObjectLike> {
       return;
     }
     const key = objectKey(e.object);
-    const previous = this.cache.get(key);
+    const { cached, previous, written } = this.watched(key);
     if (e.type === 'DELETED') {
       this.cache.delete(key);
       for (const h of this.handlers) h.onDelete?.(previous ?? this.store(e.object));
     } else {
-      if (previous?.metadata?.resourceVersion === rv) {
+      if (!written && cached?.metadata?.resourceVersion === rv) {
         this.resourceVersion = rv;
         return;
       }
       const obj = this.store(e.object);
-      this.cache.set(key, obj);
+      if (written && newerVersion(cached?.metadata?.resourceVersion, rv)) {
+        // An event older than a write already observed: handlers hear of it, the cache keeps the newer object.
+        this.writtenOver.set(cached!, obj);
+      } else {
+        this.cache.set(key, obj);
+      }
       for (const h of this.handlers) {
         if (previous) h.onUpdate?.(previous, obj);
         else h.onAdd?.(obj);
@@ -210,8 +245,8 @@ export class Informer<T extends KubeObjectLike> {
     for (const raw of items) {
       const key = objectKey(raw);
       seen.add(key);
-      const previous = this.cache.get(key);
-      if (previous?.metadata?.resourceVersion === raw.metadata?.resourceVersion) continue;
+      const { cached, previous, written } = this.watched(key);
+      if (!written && cached?.metadata?.resourceVersion === raw.metadata?.resourceVersion) continue;
       const obj = this.store(raw);
       this.cache.set(key, obj);
       for (const h of this.handlers) {
@@ -219,10 +254,11 @@ export class Informer<T extends KubeObjectLike> {
         else h.onAdd?.(obj);
       }
     }
-    for (const [key, previous] of this.cache) {
+    for (const key of [...this.cache.keys()]) {
       if (seen.has(key)) continue;
+      const { previous } = this.watched(key);
       this.cache.delete(key);
-      for (const h of this.handlers) h.onDelete?.(previous);
+      for (const h of this.handlers) h.onDelete?.(previous!);
     }
   }
 }

@@ -54,6 +54,11 @@ export class ScopedCache<T extends KubeObjectLike> {
     return this.informers.get('*') ?? (namespace ? this.informers.get(namespace) : undefined);
   }
 
+  /** An object this process just wrote (see Informer.observeWrite); ignored outside the scope. */
+  observeWrite(obj: T): void {
+    this.informerFor(obj.metadata?.namespace)?.observeWrite(obj);
+  }
+
   get(namespace: string | undefined, name: string): T | undefined {
     return this.informerFor(namespace)?.get(namespace, name);
   }

@@ -122,6 +122,12 @@ export class ControllerRuntime {
     return cache as unknown as ScopedCache<T>;
   }
 
+  /** An object this process just wrote: every cache of its type that holds it sees the new version at once. */
+  observeWrite(resource: ResourceType, obj: KubeObjectLike): void {
+    for (const cache of this.caches.values())
+      if (cache.resource.group === resource.group && cache.resource.plural === resource.plural) cache.observeWrite(obj);
+  }
+
   /** The resource types the caches watch (the startup guard checks their CRDs). */
   watchedResources(): ResourceType[] {
     return [

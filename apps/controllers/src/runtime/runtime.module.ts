@@ -143,7 +143,7 @@ export class RuntimeModule {
               runtime,
               systemClock,
               config,
-              new StatusWriter(api, systemClock),
+              new StatusWriter(api, systemClock, (r, o) => runtime.observeWrite(r, o)),
               new EventRecorder(api, systemClock, 'agents-controllers', config.identity),
               metrics,
               new EventPublisher(

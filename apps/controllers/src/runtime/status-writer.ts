@@ -13,6 +13,8 @@ export class StatusWriter {
   constructor(
     private readonly api: KubeApi,
     private readonly clock: Clock,
+    /** Told of every object written, as the API server returned it (the caches take it before its watch event). */
+    private readonly onWritten: (resource: ResourceType, obj: KubeObjectLike) => void = () => undefined,
   ) {}
 
   async write<S extends object>(
@@ -22,7 +24,7 @@ export class StatusWriter {
     reconciler: string,
   ): Promise<boolean> {
     if (!statusChanged(obj.status, status)) return false;
-    await this.api.apply(
+    const written = await this.api.apply<KubeObjectLike>(
       resource,
       {
         apiVersion: obj.apiVersion,
@@ -37,6 +39,7 @@ export class StatusWriter {
       fieldManager(reconciler),
       { subresource: 'status' },
     );
+    if (written) this.onWritten(resource, written);
     return true;
   }
 }

@@ -205,7 +205,7 @@ export class AgentRunReconciler implements Reconciler {
     const finalizers = present
       ? [...new Set([...current, FINALIZERS.runtimeCleanup])]
       : current.filter((f) => f !== FINALIZERS.runtimeCleanup);
-    return this.ctx.api.mergePatch<AgentRun>(
+    const patched = await this.ctx.api.mergePatch<AgentRun>(
       CUSTOM.AgentRun!,
       run.metadata.namespace,
       run.metadata.name!,
@@ -218,6 +218,8 @@ export class AgentRunReconciler implements Reconciler {
       },
       { fieldManager: FIELD_MANAGER },
     );
+    this.runs.observeWrite(patched);
+    return patched;
   }
 
   // --- pending: validate, hold or admit ------------------------------------------------------------------------
