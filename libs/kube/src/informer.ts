@@ -47,18 +47,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-/**
- * List + watch of one resource type in one namespace scope, with a cache. Unlike client-node's ListWatch it never
- * stops on its own: a 410 (resourceVersion too old) relists and emits only real differences (no replayed adds), any
- * other error restarts the watch with capped, jittered backoff, a clean server timeout re-watches at once from the
- * last (bookmarked) resourceVersion, and an idle watch is aborted so a half-open connection cannot blind it.
- */
 /** Whether resourceVersion `a` is newer than `b` (decimal etcd revisions; anything else is never newer). */
 function newerVersion(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
   return BigInt(a) > BigInt(b);
 }
 
+/**
+ * List + watch of one resource type in one namespace scope, with a cache. Unlike client-node's ListWatch it never
+ * stops on its own: a 410 (resourceVersion too old) relists and emits only real differences (no replayed adds), any
+ * other error restarts the watch with capped, jittered backoff, a clean server timeout re-watches at once from the
+ * last (bookmarked) resourceVersion, and an idle watch is aborted so a half-open connection cannot blind it.
+ */
 export class Informer<T extends KubeObjectLike> {
   private readonly cache = new Map<string, T>();
   /** Objects stored by `observeWrite` → the last object the watch delivered for their key (what handlers saw last). */
