@@ -246,8 +246,19 @@ export class Stack {
   }
 }
 
-/** AGENTS_CLUSTER=existing: a real cluster (kind in CI) whose kubelets pull and run images. */
+/** AGENTS_CLUSTER=existing: a cluster this suite did not start (kind in CI). */
 export const onExistingCluster = (): boolean => process.env.AGENTS_CLUSTER === 'existing';
+
+/**
+ * Whether the node a pod ran on is one kwok simulates (annotation `kwok.x-k8s.io/node: fake`, as the local cluster's):
+ * its containers never ran, kwok played their lifecycle. Else a real kubelet ran them (kind).
+ */
+export function simulatedNode(nodeName: string): boolean {
+  const node = JSON.parse(kubectl(['get', 'node', nodeName, '-o', 'json'])) as {
+    metadata: { annotations?: Record<string, string> };
+  };
+  return node.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake';
+}
 
 /** The chart values that make the release talk to this machine's Postgres and NATS. */
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { agentctl, runRunnerLocally, waitForRunSpec } from '../src/runs.js';
-import { EXAMPLES_DIR, kubectl, onExistingCluster, Stack, tail } from '../src/stack.js';
+import { EXAMPLES_DIR, kubectl, simulatedNode, Stack, tail } from '../src/stack.js';
 
 // The main job as a test: the chart installed with Helm, both apps running under the chart's ServiceAccounts,
 // agentctl driving runs, the agent runner's events through NATS → Postgres → agentctl and SSE. Runs against the
@@ -180,8 +180,8 @@ it('runs a job AgentRun to Succeeded, with the runner events in agentctl run log
 }, 240_000);
 
 it('ends a run whose pod fails Failed, with the reason', async () => {
-  // A provider that exits 3: a real kubelet runs it (AGENTS_CLUSTER=existing, the runner then reports the exit in
-  // its terminal status), kwok fails the pod as annotated (the Job's failure is then the reason).
+  // A provider that exits 3: a real kubelet runs it (kind: the runner then reports the exit in its terminal status),
+  // kwok fails the pod as annotated (the Job's failure is then the reason). The pod's node tells which.
   const provider = {
     apiVersion: 'agents.proompteng.ai/v1alpha1',
     kind: 'AgentProvider',
@@ -208,7 +208,17 @@ it('ends a run whose pod fails Failed, with the reason', async () => {
   const wait = await ctl(['run', 'wait', 'failing']);
   expect(wait.code).toBe(1);
   const run = await waitForPhase(NS, 'failing', ['Failed']);
-  if (onExistingCluster()) {
+  const node = kubectl([
+    '-n',
+    NS,
+    'get',
+    'pods',
+    '-l',
+    'job-name=failing-job',
+    '-o',
+    'jsonpath={.items[0].spec.nodeName}',
+  ]);
+  if (!simulatedNode(node.trim())) {
     expect(run.status?.reason).toBe('RunnerFailed');
     expect(run.status?.message).toMatch(/code 3/);
   } else {
