@@ -75,6 +75,20 @@ function writeToCall<T>(call: Writable, produce: (flow: Flow) => Observable<T>):
   });
 }
 
+/**
+ * The JSON of an object, serialised once per object: the watch cache replaces an object on every change and never
+ * edits one, so a run read back to back by many callers is stringified once, not per call.
+ */
+const serialised = new WeakMap<object, string>();
+function json(o: object): string {
+  let s = serialised.get(o);
+  if (s === undefined) {
+    s = JSON.stringify(o);
+    serialised.set(o, s);
+  }
+  return s;
+}
+
 export const RPC_PLURALS: Record<string, string> = {
   Agent: 'Agents',
   AgentProvider: 'AgentProviders',
@@ -131,11 +145,11 @@ export class AgentctlGrpcController {
     const items = (await this.runs.list(req.namespace, req.labelSelector)).filter(
       (r) => (!req.phase || r.status?.phase === req.phase) && (!req.runtime || r.spec.runtime?.type === req.runtime),
     );
-    return { json: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) };
+    return { json: `{"apiVersion":"v1","kind":"List","items":[${items.map(json).join(',')}]}` };
   }
 
   async getAgentRun(req: GetRequest): Promise<ResourceResponse> {
-    return { json: JSON.stringify(await this.runs.get(req.namespace, req.name)) };
+    return { json: json(await this.runs.get(req.namespace, req.name)) };
   }
 
   async createImplementationSpec(req: CreateImplementationSpecRequest): Promise<ResourceResponse> {
