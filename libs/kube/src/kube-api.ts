@@ -101,6 +101,8 @@ interface RequestOptions {
   query?: Query;
   body?: unknown;
   contentType?: string;
+  /** The Accept header (JSON unless said). */
+  accept?: string;
 }
 
 const AUTH_TTL_MS = 30_000;
@@ -201,7 +203,7 @@ export class KubeApi {
   }
 
   /** One request; resolves with the body as text, throws KubeApiError for any status >= 400. */
-  private async send(method: string, path: string, opts: RequestOptions & { accept?: string }): Promise<string> {
+  private async send(method: string, path: string, opts: RequestOptions): Promise<string> {
     await this.limiter.take();
     if (method !== 'GET') this.options.beforeWrite?.();
     const started = performance.now();

@@ -72,6 +72,23 @@ interface PodLike extends KubeObjectLike {
   };
 }
 
+/** What the run's status is computed from: the Job and its pods, as the caches keep them. */
+function observeJob(job: JobLike, pods: PodLike[]): ObservedJob {
+  return {
+    name: job.metadata.name,
+    uid: job.metadata.uid,
+    conditions: job.status?.conditions ?? [],
+    succeeded: job.status?.succeeded ?? 0,
+    failed: job.status?.failed ?? 0,
+    started: pods.some((p) => p.status?.phase && p.status.phase !== 'Pending'),
+    terminationMessages: pods.flatMap((p) =>
+      (p.status?.containerStatuses ?? [])
+        .filter((c) => c.name === 'agent-runner')
+        .map((c) => c.state?.terminated?.message ?? ''),
+    ),
+  };
+}
+
 /**
  * AgentRun on the job runtime: validate → hold or admit → ConfigMap + Job → status from the Job and the runner's
  * terminal JSON; cancellation, immutability, idempotency, limits and retention. Every decision is a pure function
@@ -428,10 +445,11 @@ export class AgentRunReconciler implements Reconciler {
       );
       return { requeueAfterMs: 5000 };
     }
-    let observed = await this.observe(job);
+    const pods = await this.jobPods(job);
+    let observed = observeJob(job, pods);
     let outcome = jobOutcome(observed);
     if (needsFailureLogs(observed, outcome)) {
-      observed = { ...observed, logs: await this.failureLogs(job) };
+      observed = { ...observed, logs: await this.failureLogs(pods) };
       outcome = jobOutcome(observed);
     }
     if (!outcome.done) {
@@ -461,8 +479,7 @@ export class AgentRunReconciler implements Reconciler {
    * The last lines of every container of a failed Job's pods. A log that cannot be read (the node is gone, the
    * kubelet does not answer) counts as empty: the run still fails, as JobFailed.
    */
-  private async failureLogs(job: JobLike): Promise<string[]> {
-    const pods = await this.jobPods(job);
+  private async failureLogs(pods: PodLike[]): Promise<string[]> {
     const reads = pods.flatMap((p) =>
       (p.status?.containerStatuses ?? []).map(({ name: container }) =>
         this.ctx.api
@@ -478,23 +495,6 @@ export class AgentRunReconciler implements Reconciler {
       ),
     );
     return Promise.all(reads);
-  }
-
-  private async observe(job: JobLike): Promise<ObservedJob> {
-    const pods = await this.jobPods(job);
-    return {
-      name: job.metadata.name,
-      uid: job.metadata.uid,
-      conditions: job.status?.conditions ?? [],
-      succeeded: job.status?.succeeded ?? 0,
-      failed: job.status?.failed ?? 0,
-      started: pods.some((p) => p.status?.phase && p.status.phase !== 'Pending'),
-      terminationMessages: pods.flatMap((p) =>
-        (p.status?.containerStatuses ?? [])
-          .filter((c) => c.name === 'agent-runner')
-          .map((c) => c.state?.terminated?.message ?? ''),
-      ),
-    };
   }
 
   private async finishRun(
