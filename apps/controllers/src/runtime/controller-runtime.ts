@@ -9,6 +9,7 @@ import {
 } from '@agents/kube';
 import { Logger } from '@nestjs/common';
 import type { ControllerMetrics } from './metrics.js';
+import { IdleMemoryReducer } from './memory-reducer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ObjectKey {
@@ -89,6 +90,9 @@ export class ControllerRuntime {
   private running = false;
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** Moves on every cache event and reconcile: the memory reducer collects once it stops moving. */
+  private activityCount = 0;
+  private readonly memoryReducer = new IdleMemoryReducer(() => this.activityCount);
 
   constructor(
     private readonly api: KubeApi,
@@ -145,7 +149,10 @@ export class ControllerRuntime {
     });
     this.metrics.queueDepth.set({ controller: spec.name }, 0);
     const cache = this.cache(spec.primary, spec.primaryLabelSelector);
-    const enqueue = (o: KubeObjectLike) => queue.add(keyString(keyOf(o)));
+    const enqueue = (o: KubeObjectLike) => {
+      this.activityCount += 1;
+      queue.add(keyString(keyOf(o)));
+    };
     cache.addHandler({
       onAdd: (o) => {
         enqueue(o);
@@ -181,6 +188,7 @@ export class ControllerRuntime {
     }
     this.resyncTimer = setInterval(() => this.resyncAll(), this.config.resyncIntervalMs);
     this.resyncTimer.unref();
+    this.memoryReducer.start();
     this.logger.log(
       `Caches synced: ${[...this.caches.values()].map((c) => `${c.resource.plural}=${c.size}`).join(' ')}`,
     );
@@ -209,6 +217,7 @@ export class ControllerRuntime {
     this.running = false;
     this.stopLeading();
     clearInterval(this.resyncTimer);
+    this.memoryReducer.stop();
     for (const c of this.controllers) c.queue.shutDown();
     this.openGate?.();
     await Promise.all(this.workers);
@@ -275,6 +284,7 @@ export class ControllerRuntime {
         }
       } finally {
         queue.done(key);
+        this.activityCount += 1;
         const ms = performance.now() - started;
         this.metrics.reconcileDuration.observe({ kind: spec.name, outcome }, ms);
         this.metrics.reconcileTotal.inc({ kind: spec.name, outcome });
