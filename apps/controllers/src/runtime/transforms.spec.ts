@@ -21,7 +21,15 @@ const JOB = {
     managedFields: [{ manager: 'controllers' }],
   },
   spec: { template: { spec: { containers: [{ name: 'agent-runner', image: 'runner:1' }] } } },
-  status: { active: 1, startTime: '2026-12-02T10:00:01Z', ready: 1, uncountedTerminatedPods: {} },
+  status: {
+    active: 1,
+    startTime: '2026-12-02T10:00:01Z',
+    ready: 1,
+    uncountedTerminatedPods: {},
+    conditions: [
+      { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'done', lastProbeTime: 't' },
+    ],
+  },
 };
 
 describe('cache transforms', () => {
@@ -41,11 +49,15 @@ describe('cache transforms', () => {
         annotations: { 'agents.proompteng.ai/spec-hash': 'abc' },
         ownerReferences: JOB.metadata.ownerReferences,
       },
-      status: { active: 1, startTime: '2026-12-02T10:00:01Z' },
+      status: {
+        active: 1,
+        startTime: '2026-12-02T10:00:01Z',
+        conditions: [{ type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'done' }],
+      },
     });
   });
 
-  it('keeps of a pod its phase and only the terminated state of each container', () => {
+  it('keeps of a pod its phase and of each container only how it exited', () => {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -54,7 +66,11 @@ describe('cache transforms', () => {
       status: {
         phase: 'Succeeded',
         containerStatuses: [
-          { name: 'agent-runner', image: 'runner:1', state: { terminated: { exitCode: 0, message: '{"ok":true}' } } },
+          {
+            name: 'agent-runner',
+            image: 'runner:1',
+            state: { terminated: { exitCode: 0, message: '{"ok":true}', containerID: 'c', finishedAt: 't' } },
+          },
           { name: 'sidecar', state: { running: { startedAt: 'x' } } },
         ],
       },

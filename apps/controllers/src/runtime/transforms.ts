@@ -102,7 +102,13 @@ const job = (o: Obj): Obj => {
     kind: o.kind,
     metadata: ownedMetadata(o),
     status: {
-      conditions: s.conditions,
+      // Type, status, reason and message: the probe and transition times are not read.
+      conditions: (s.conditions as Record<string, unknown>[] | undefined)?.map(({ type, status, reason, message }) => ({
+        type,
+        status,
+        reason,
+        message,
+      })),
       active: s.active,
       succeeded: s.succeeded,
       failed: s.failed,
@@ -112,7 +118,12 @@ const job = (o: Obj): Obj => {
   };
 };
 
-/** Pods: ownership, phase and each container's termination (where the runner's terminal JSON arrives). */
+/**
+ * Pods: ownership, phase and each container's exit (code, reason and message: the runner's terminal JSON arrives in
+ * the message).
+ */
+const exit = ({ exitCode, reason, message }: Record<string, unknown>) => ({ exitCode, reason, message });
+
 const pod = (o: Obj): Obj => {
   const s = (o.status ?? {}) as {
     phase?: string;
@@ -126,7 +137,7 @@ const pod = (o: Obj): Obj => {
       phase: s.phase,
       containerStatuses: (s.containerStatuses ?? []).map((c) => ({
         name: c.name,
-        state: c.state?.terminated ? { terminated: c.state.terminated } : {},
+        state: c.state?.terminated ? { terminated: exit(c.state.terminated) } : {},
       })),
     },
   };
