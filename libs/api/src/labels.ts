@@ -1,6 +1,9 @@
 /** Label, annotation and finalizer names. These are a compatibility contract: never rename them. */
 const P = 'agents.proompteng.ai';
 
+/** What every label and annotation name of ours starts with. */
+export const LABEL_PREFIX = `${P}/`;
+
 export const LABELS = {
   /** On every Job, pod and ConfigMap of a run: the AgentRun name. */
   agentRun: `${P}/agent-run`,

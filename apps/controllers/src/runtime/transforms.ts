@@ -1,9 +1,7 @@
+import { LABEL_PREFIX } from '@agents/api';
 import type { KubeObjectLike } from '@agents/kube';
 
 type Obj = KubeObjectLike & { metadata?: Record<string, unknown>; status?: Record<string, unknown>; spec?: unknown };
-
-/** Our labels and annotations: the only ones a reconciler reads on a Job or a pod. */
-const OWN_PREFIX = 'agents.proompteng.ai/';
 
 /** Strings longer than this are rarely shared between objects (prompts, terminal messages): kept as they are. */
 const MAX_INTERNED_LENGTH = 256;
@@ -78,7 +76,7 @@ function slimMetadata(o: Obj): Record<string, unknown> {
  */
 function ownedMetadata(o: Obj): Record<string, unknown> {
   const m = (o.metadata ?? {}) as Record<string, unknown>;
-  const foreign = (k: string) => !k.startsWith(OWN_PREFIX);
+  const foreign = (k: string) => !k.startsWith(LABEL_PREFIX);
   return {
     name: m.name,
     namespace: m.namespace,
@@ -118,12 +116,10 @@ const job = (o: Obj): Obj => {
   };
 };
 
-/**
- * Pods: ownership, phase and each container's exit (code, reason and message: the runner's terminal JSON arrives in
- * the message).
- */
+/** How a container exited: code, reason and message (where the runner's terminal JSON arrives). */
 const exit = ({ exitCode, reason, message }: Record<string, unknown>) => ({ exitCode, reason, message });
 
+/** Pods: ownership, phase and each container's exit. */
 const pod = (o: Obj): Obj => {
   const s = (o.status ?? {}) as {
     phase?: string;
