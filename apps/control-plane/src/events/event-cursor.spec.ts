@@ -17,17 +17,19 @@ const event = (id: number): StoredEvent => ({
   subject: 's',
 });
 
-/** A hub over ids 1..total that counts its reads. */
-function fakeHub(total: number) {
+/** A hub over ids 1..total that counts its reads: from its window (no wait) when `windowed`, else from "Postgres". */
+function fakeHub(total: number, windowed: boolean) {
+  const page = (cursor: number, limit: number) => {
+    hub.reads += 1;
+    const out: StoredEvent[] = [];
+    for (let id = cursor + 1; id <= Math.min(total, cursor + limit); id++) out.push(event(id));
+    return out;
+  };
   const hub = {
     reads: 0,
     listen: () => () => undefined,
-    read: async (_f: unknown, cursor: number, limit: number) => {
-      hub.reads += 1;
-      const out: StoredEvent[] = [];
-      for (let id = cursor + 1; id <= Math.min(total, cursor + limit); id++) out.push(event(id));
-      return out;
-    },
+    readWindow: (_f: unknown, cursor: number, limit: number) => (windowed ? page(cursor, limit) : undefined),
+    read: async (_f: unknown, cursor: number, limit: number) => page(cursor, limit),
   };
   return hub;
 }
@@ -56,8 +58,11 @@ function windowSink(window: number) {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('EventCursor', () => {
-  it('writes the rest of a page after the sink drains, without reading the page again', async () => {
-    const hub = fakeHub(1000);
+  it.each([
+    ['the window', true],
+    ['Postgres', false],
+  ])('writes the rest of a page from %s after the sink drains, without reading the page again', async (_, windowed) => {
+    const hub = fakeHub(1000, windowed);
     const s = windowSink(16);
     const cursor = new EventCursor(hub as unknown as EventHub, { uid: 'u' }, 0, s.sink, (e) => {
       throw e;

@@ -103,8 +103,12 @@ export class EventHub {
    * window continuing where it left off.
    */
   async read(filter: EventFilter | undefined, cursor: number, limit: number): Promise<StoredEvent[]> {
-    if (cursor < this.window.floor) return this.events.after(filter, cursor, limit);
-    return this.window.after(filter, cursor, limit);
+    return this.readWindow(filter, cursor, limit) ?? this.events.after(filter, cursor, limit);
+  }
+
+  /** `read` without waiting, when the window still holds what follows `cursor`; undefined when it does not. */
+  readWindow(filter: EventFilter | undefined, cursor: number, limit: number): StoredEvent[] | undefined {
+    return cursor < this.window.floor ? undefined : this.window.after(filter, cursor, limit);
   }
 
   private async connect(): Promise<void> {
@@ -239,7 +243,11 @@ export class EventCursor implements HubListener {
           return;
         }
         const resumed = this.pending.length > 0;
-        const page = resumed ? this.pending : await this.hub.read(this.filter, this.position, this.pageSize);
+        // Caught-up readers (all but the ones that fell behind the window) page without a turn of the event loop.
+        const page = resumed
+          ? this.pending
+          : (this.hub.readWindow(this.filter, this.position, this.pageSize) ??
+            (await this.hub.read(this.filter, this.position, this.pageSize)));
         let i = 0;
         for (; i < page.length && !this.closed && this.sink.ready(); i++) {
           const e = page[i]!;

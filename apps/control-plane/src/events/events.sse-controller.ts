@@ -6,15 +6,15 @@ import { EventCursor, EventHub } from './event-hub.js';
 import { EventsRepository, type EventFilter, type StoredEvent } from './events.repository.js';
 import { SseConnection, sseMessage } from './sse.js';
 
-/** Serialised once per event, shared by every connection that receives it. */
-const formatted = new WeakMap<StoredEvent, string>();
-function format(e: StoredEvent): string {
-  let s = formatted.get(e);
-  if (!s) {
-    s = sseMessage(e.id, 'agent-event', JSON.stringify(e));
-    formatted.set(e, s);
+/** Serialised and encoded once per event, shared by every connection that receives it. */
+const formatted = new WeakMap<StoredEvent, Buffer>();
+function format(e: StoredEvent): Buffer {
+  let b = formatted.get(e);
+  if (!b) {
+    b = Buffer.from(sseMessage(e.id, 'agent-event', JSON.stringify(e)));
+    formatted.set(e, b);
   }
-  return s;
+  return b;
 }
 
 interface EventsQuery {

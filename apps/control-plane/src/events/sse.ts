@@ -32,7 +32,7 @@ export class SseConnection {
   private stall: NodeJS.Timeout | undefined;
   private resume: (() => void) | undefined;
   private readonly onClose: (() => void)[] = [];
-  private gathered: string[] = [];
+  private gathered: Buffer[] = [];
   private gatheredBytes = 0;
 
   constructor(
@@ -74,22 +74,29 @@ export class SseConnection {
   }
 
   /**
-   * Pull mode: queues preformatted SSE text (the caller asked `ready()` first); written at `flush()`, or as soon as
-   * 64 KiB are gathered. One write per page of events instead of one per event.
+   * Pull mode: queues preformatted SSE messages (the caller asked `ready()` first); written at `flush()`, or as soon as
+   * 64 KiB are gathered. The buffers are the caller's, shared with every other connection that sends them: nothing is
+   * copied or encoded again per connection.
    */
-  send(chunk: string): void {
+  send(chunk: Buffer): void {
     if (this.closed) return;
     this.gathered.push(chunk);
     this.gatheredBytes += chunk.length;
     if (this.gatheredBytes >= GATHER_BYTES) this.flush();
   }
 
+  /**
+   * Writes what `send` gathered, without concatenating it: Node's HTTP response corks its socket until the next tick,
+   * so the chunks leave in one vectored write.
+   */
   flush(): void {
     if (this.closed || this.gathered.length === 0) return;
-    const chunk = this.gathered.length === 1 ? this.gathered[0]! : this.gathered.join('');
+    const chunks = this.gathered;
     this.gathered = [];
     this.gatheredBytes = 0;
-    this.res.write(chunk, this.flushed);
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.res.write(chunks[i]);
+    this.res.write(chunks[last], this.flushed);
   }
 
   /** A written chunk reached the socket; a paused writer resumes once what waits is below the pause mark. */
