@@ -1,7 +1,7 @@
 // bench/agentrun-throughput: how fast the controllers turn AgentRuns into Jobs on the local cluster, what each run
 // costs in API writes, and what N cached runs cost in memory (PERF-GOALS P1, P2, P3, P3b, P5, P6).
 // Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 60]
-//        [--idle-seconds 60] [--workers 16] [--only p2,p3]
+//        [--idle-seconds 60] [--workers 16] [--only p2,p3] [--node-options "…"] [--env NAME=VALUE,…]
 import { BUILTIN, CUSTOM, KubeApi } from '@agents/kube';
 import { freePort, releaseFinalizers, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
 import { CustomObjectsApi } from '@kubernetes/client-node';
@@ -21,6 +21,17 @@ const WORKERS = Number(args.get('workers') ?? 16);
 const NODE_FLAGS = args.has('node-options')
   ? args.get('node-options')!.split(/\s+/).filter(Boolean)
   : imageNodeFlags('controllers');
+/** More environment for the controllers, to try a setting before the image adopts it (e.g. another allocator). */
+const EXTRA_ENV = Object.fromEntries(
+  (args.get('env') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+);
 const stamp = Date.now().toString(36);
 const NS = {
   steady: `bench-steady-${stamp}`,
@@ -197,6 +208,7 @@ const controllers = await spawnService({
     JANGAR_LOG_LEVEL: 'warn',
     // As the controllers image sets it (apps/controllers/Dockerfile).
     MALLOC_ARENA_MAX: '2',
+    ...EXTRA_ENV,
   },
 });
 const pid = controllers.child.pid!;
@@ -335,6 +347,9 @@ for (const [k, v] of Object.entries(
     'controllers JANGAR_KUBE_API_QPS': QPS,
     'controllers workers': WORKERS,
     'controllers node flags': NODE_FLAGS.join(' ') || '(none)',
+    'controllers environment': Object.entries({ MALLOC_ARENA_MAX: '2', ...EXTRA_ENV })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
     'admission limits': 'off (0)',
   }),
 )) {

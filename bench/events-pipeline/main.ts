@@ -9,7 +9,7 @@ import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { createConnection } from 'node:net';
 import pg from 'pg';
 import { conditions, flags, rssMiB } from '../lib/env.ts';
-import { metric, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { controlPlaneNodeFlags, metric, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { SseClient } from '../lib/sse.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
@@ -328,6 +328,7 @@ try {
       'P8 load': `${RUNS} runs, ${RATE} events/s offered for ${SECONDS} s, ${IN_FLIGHT} publishes in flight`,
       'P9 load': `${SUBSCRIBERS} namespace subscribers, ${FANOUT_RATE} events/s for ${FANOUT_SECONDS} s`,
       'control plane': `JANGAR_SSE_STALL_SECONDS=${STALL_SECONDS}, other settings default`,
+      'control plane node flags': controlPlaneNodeFlags(),
       'one machine': `load generator, SSE clients, control plane, nats-server and Postgres share ${cpuCount} CPUs`,
     }),
   ))

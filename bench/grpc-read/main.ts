@@ -1,13 +1,14 @@
 // bench/grpc-read: the agentctl read path of the control plane (built) on the local cluster (PERF-GOALS P11):
-// unary GetAgentRun / ListAgentRuns at 50 concurrent, and a StreamAgentRunLogs stream's rate and its memory when the
-// client stops reading.
+// unary GetAgentRun / ListAgentRuns at 50 concurrent (back to back for the rate, paced at --rate for the latency),
+// and a StreamAgentRunLogs stream's rate and its memory when the client stops reading.
 // Usage: pnpm --filter @agents/bench grpc-read [--seconds 20] [--concurrency 50] [--runs 200] [--events 100000]
+//        [--rate 3000]
 import { CUSTOM, KubeApi, BUILTIN } from '@agents/kube';
 import { createAgentctlClient, unary, type AgentctlServiceClient } from '@agents/proto/client';
 import { createTestDatabase, PrivateNats, testKubeConfig } from '@agents/testing';
 import pg from 'pg';
 import { conditions, flags, rssMiB } from '../lib/env.ts';
-import { startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { controlPlaneNodeFlags, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const args = flags();
@@ -15,6 +16,7 @@ const SECONDS = Number(args.get('seconds') ?? 20);
 const CONCURRENCY = Number(args.get('concurrency') ?? 50);
 const RUNS = Number(args.get('runs') ?? 200);
 const EVENTS = Number(args.get('events') ?? 100_000);
+const UNARY_RATE = Number(args.get('rate') ?? 3000);
 const NS = `bench-grpc-${Date.now().toString(36)}`;
 const g = 'agents.proompteng.ai/v1alpha1';
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -32,18 +34,31 @@ function gate(name: string, ok: boolean, detail: string): void {
   console.log(results.at(-1));
 }
 
-/** CONCURRENCY callers issue `call` back to back for SECONDS; returns req/s and latencies. */
+/**
+ * CONCURRENCY callers issue `call` for SECONDS: back to back (the saturation rate; its latency is mostly the queue
+ * that 50 callers keep full), or, with `rate`, together at that many calls per second. Paced calls are timed from
+ * when they were due, not from when they were sent, so a stall also counts against the calls it delayed (no
+ * coordinated omission).
+ */
 async function hammer(
   call: (i: number) => Promise<unknown>,
+  rate?: number,
 ): Promise<{ rate: number; p50: number; p99: number; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
   const start = performance.now();
+  const end = start + SECONDS * 1000;
+  const interval = rate ? (CONCURRENCY * 1000) / rate : 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, w) => {
-      for (let i = w; performance.now() < end; i += CONCURRENCY) {
-        const t = performance.now();
+      let due = start + (interval * w) / CONCURRENCY;
+      for (let i = w; due < end && performance.now() < end; i += CONCURRENCY) {
+        if (rate) {
+          const wait = due - performance.now();
+          if (wait > 1) await sleep(wait);
+        }
+        const t = rate ? due : performance.now();
+        due += interval;
         try {
           await call(i);
           latencies.push(performance.now() - t);
@@ -92,17 +107,25 @@ try {
   await hammer((i) => unary(cl.getAgentRun.bind(cl), { namespace: NS, name: names[i % RUNS]! })).catch(() => undefined);
   const get = await hammer((i) => unary(cl.getAgentRun.bind(cl), { namespace: NS, name: names[i % RUNS]! }));
   console.log(
-    `GetAgentRun: ${get.rate.toFixed(0)} req/s, p50 ${ms(get.p50)}, p99 ${ms(get.p99)}, ${get.errors} errors`,
+    `GetAgentRun, back to back: ${get.rate.toFixed(0)} req/s, p50 ${ms(get.p50)}, p99 ${ms(get.p99)}, ${get.errors} errors`,
   );
   gate(
     'P11 unary rate',
-    get.rate >= 3000,
-    `GetAgentRun ${get.rate.toFixed(0)} req/s at ${CONCURRENCY} concurrent (goal ≥ 3,000)`,
+    get.rate >= 3000 && get.errors === 0,
+    `GetAgentRun ${get.rate.toFixed(0)} req/s at ${CONCURRENCY} concurrent (goal ≥ 3,000), ${get.errors} errors`,
+  );
+  // The latency goal holds at the goal's rate: 3,000 req/s from the same 50 callers.
+  const paced = await hammer(
+    (i) => unary(cl.getAgentRun.bind(cl), { namespace: NS, name: names[i % RUNS]! }),
+    UNARY_RATE,
+  );
+  console.log(
+    `GetAgentRun at ${UNARY_RATE} req/s offered: ${paced.rate.toFixed(0)} req/s, p50 ${ms(paced.p50)}, p99 ${ms(paced.p99)}, ${paced.errors} errors`,
   );
   gate(
     'P11 unary latency',
-    get.p99 <= 25 && get.errors === 0,
-    `p99 ${ms(get.p99)} (goal ≤ 25 ms), ${get.errors} errors`,
+    UNARY_RATE >= 3000 && paced.p99 <= 25 && paced.errors === 0 && paced.rate >= UNARY_RATE * 0.98,
+    `p99 ${ms(paced.p99)} at ${paced.rate.toFixed(0)} req/s from ${CONCURRENCY} callers (goal ≤ 25 ms at 3,000 req/s), ${paced.errors} errors; back to back p99 ${ms(get.p99)}`,
   );
   const list = await hammer(() =>
     unary(cl.listAgentRuns.bind(cl), { namespace: NS, labelSelector: '', phase: '', runtime: '' }),
@@ -161,7 +184,8 @@ try {
   console.log('\nConditions:');
   for (const [k, v] of Object.entries(
     conditions({
-      load: `${CONCURRENCY} concurrent callers for ${SECONDS} s, ${RUNS} AgentRuns, a log of ${EVENTS} events`,
+      load: `${CONCURRENCY} concurrent callers for ${SECONDS} s (paced phase: ${UNARY_RATE} req/s), ${RUNS} AgentRuns, a log of ${EVENTS} events`,
+      'control plane node flags': controlPlaneNodeFlags(),
       'one machine': 'load generator, control plane, kube-apiserver and Postgres share the CPUs',
     }),
   ))

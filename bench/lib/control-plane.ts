@@ -45,6 +45,11 @@ export async function startControlPlane(o: {
   return Object.assign(service, { url: `http://127.0.0.1:${httpPort}`, httpPort, grpcPort });
 }
 
+/** The control plane's Node flags here (its image's, then BENCH_CP_NODE_OPTIONS), for a benchmark's conditions. */
+export function controlPlaneNodeFlags(): string {
+  return [...imageNodeFlags('control-plane'), process.env.BENCH_CP_NODE_OPTIONS ?? ''].join(' ').trim() || '(none)';
+}
+
 /** A counter or gauge from a Prometheus text exposition (sum over its label sets). */
 export async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
