@@ -1,15 +1,20 @@
 // bench/grpc-read: the agentctl read path of the control plane (built) on the local cluster (PERF-GOALS P11):
 // unary GetAgentRun / ListAgentRuns at 50 concurrent (back to back for the rate, paced at --rate for the latency),
-// and a StreamAgentRunLogs stream's rate and its memory when the client stops reading.
+// a bare grpc-js server under the paced load for calibration, and a StreamAgentRunLogs stream's rate and its memory
+// when the client stops reading.
 // Usage: pnpm --filter @agents/bench grpc-read [--seconds 20] [--concurrency 50] [--runs 200] [--events 100000]
 //        [--rate 3000]
 import { CUSTOM, KubeApi, BUILTIN } from '@agents/kube';
 import { createAgentctlClient, unary, type AgentctlServiceClient } from '@agents/proto/client';
-import { createTestDatabase, PrivateNats, testKubeConfig } from '@agents/testing';
+import { createTestDatabase, freePort, PrivateNats, testKubeConfig } from '@agents/testing';
+import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import pg from 'pg';
 import { conditions, flags, rssMiB } from '../lib/env.ts';
 import { controlPlaneNodeFlags, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
 import { ms, summarize } from '../lib/stats.ts';
+import { echoService } from './echo.ts';
 
 const args = flags();
 const SECONDS = Number(args.get('seconds') ?? 20);
@@ -72,6 +77,45 @@ async function hammer(
   return { rate: latencies.length / ((performance.now() - start) / 1000), p50: s.p50, p99: s.p99, errors };
 }
 
+/**
+ * The paced phase against a bare grpc-js server (grpc-read/echo-server.ts, its own process): what grpc-js alone
+ * achieves on this machine, to read the control plane's figures against.
+ */
+async function echoCalibration(rate: number): ReturnType<typeof hammer> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [path.join(import.meta.dirname, 'echo-server.ts'), String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      server.once('exit', (code) => reject(new Error(`echo-server.ts exited with ${code} before it listened`)));
+    });
+    const Echo = makeGenericClientConstructor(echoService, 'Echo');
+    const echo = new Echo(`127.0.0.1:${port}`, credentials.createInsecure());
+    const request = Buffer.from(JSON.stringify({ namespace: NS, name: 'run-0' }));
+    try {
+      return await hammer(
+        () =>
+          new Promise((resolve, reject) =>
+            echo.makeUnaryRequest(
+              '/bench.Echo/Get',
+              (b: Buffer) => b,
+              (b: Buffer) => b,
+              request,
+              (e, r) => (e ? reject(e) : resolve(r)),
+            ),
+          ),
+        rate,
+      );
+    } finally {
+      echo.close();
+    }
+  } finally {
+    server.kill();
+  }
+}
+
 try {
   await api.create(BUILTIN.namespace, { metadata: { name: NS, labels: { 'agents.bench': 'true' } } });
   const names: string[] = [];
@@ -126,6 +170,10 @@ try {
     'P11 unary latency',
     UNARY_RATE >= 3000 && paced.p99 <= 25 && paced.errors === 0 && paced.rate >= UNARY_RATE * 0.98,
     `p99 ${ms(paced.p99)} at ${paced.rate.toFixed(0)} req/s from ${CONCURRENCY} callers (goal ≤ 25 ms at 3,000 req/s), ${paced.errors} errors; back to back p99 ${ms(get.p99)}`,
+  );
+  const echo = await echoCalibration(UNARY_RATE);
+  console.log(
+    `calibration, a bare grpc-js server answering 2 KiB at ${UNARY_RATE} req/s offered (same callers, no gate): ${echo.rate.toFixed(0)} req/s, p50 ${ms(echo.p50)}, p99 ${ms(echo.p99)}, ${echo.errors} errors`,
   );
   const list = await hammer(() =>
     unary(cl.listAgentRuns.bind(cl), { namespace: NS, labelSelector: '', phase: '', runtime: '' }),
