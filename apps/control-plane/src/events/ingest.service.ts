@@ -44,6 +44,9 @@ export interface IngestMetrics {
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
   private nc: NatsConnection | undefined;
+  /** The stream and the durable consumer were set up on `nc` (redone after any failure). */
+  private consuming = false;
+  private announced = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private messages: ConsumerMessages | undefined;
@@ -67,9 +70,25 @@ export class IngestService {
     await this.loop;
   }
 
+  /**
+   * The connection, with the stream and the durable consumer made sure of. A failure after connecting (JetStream not
+   * ready yet, a stream that overlaps ours, a consumer deleted by hand) leaves the connection open; the next attempt
+   * sets them up again on it instead of assuming they exist.
+   */
   private async connection(): Promise<NatsConnection> {
-    if (this.nc && !this.nc.isClosed()) return this.nc;
-    this.nc = await connect({
+    if (!this.nc || this.nc.isClosed()) {
+      this.nc = await this.connect();
+      this.consuming = false;
+    }
+    if (!this.consuming) {
+      await this.setUp(this.nc);
+      this.consuming = true;
+    }
+    return this.nc;
+  }
+
+  private async connect(): Promise<NatsConnection> {
+    const nc = await connect({
       servers: this.config.url,
       user: this.config.user,
       pass: this.config.password,
@@ -78,8 +97,13 @@ export class IngestService {
       reconnectTimeWait: 500,
       timeout: 2000,
     });
-    void this.watchStatus(this.nc);
-    const jsm = await this.nc.jetstreamManager({ timeout: 5000 });
+    void this.watchStatus(nc);
+    return nc;
+  }
+
+  /** Creates the stream and the durable consumer if absent, and brings the consumer's subject filter up to date. */
+  private async setUp(nc: NatsConnection): Promise<void> {
+    const jsm = await nc.jetstreamManager({ timeout: 5000 });
     await ensureAgentCommsStream(jsm);
     const filter = subjectFilter(this.config.subjects);
     const existing = await jsm.consumers.info(AGENT_COMMS_STREAM.name, this.config.consumer).catch(() => undefined);
@@ -107,8 +131,9 @@ export class IngestService {
           : {}),
       });
     }
-    this.logger.log(`Consuming ${AGENT_COMMS_STREAM.name} as ${this.config.consumer} from ${this.config.url}`);
-    return this.nc;
+    if (!this.announced)
+      this.logger.log(`Consuming ${AGENT_COMMS_STREAM.name} as ${this.config.consumer} from ${this.config.url}`);
+    this.announced = true;
   }
 
   /** The consumer rides out NATS restarts by itself; readiness follows the connection meanwhile. */
@@ -149,6 +174,7 @@ export class IngestService {
         this.connected = false;
         this.lastError = err instanceof Error ? err.message : String(err);
         this.metrics.error();
+        this.consuming = false;
         if (failures === 1 || failures % 20 === 0)
           this.logger.warn(`Ingest failed (${failures} since the last stored batch): ${this.lastError}`);
         if (this.nc?.isClosed()) this.nc = undefined;
