@@ -21,17 +21,23 @@ const WORKERS = Number(args.get('workers') ?? 16);
 const NODE_FLAGS = args.has('node-options')
   ? args.get('node-options')!.split(/\s+/).filter(Boolean)
   : imageNodeFlags('controllers');
-/** More environment for the controllers, to try a setting before the image adopts it (e.g. another allocator). */
-const EXTRA_ENV = Object.fromEntries(
-  (args.get('env') ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => {
-      const eq = kv.indexOf('=');
-      if (eq < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
-      return [kv.slice(0, eq), kv.slice(eq + 1)];
-    }),
-);
+/**
+ * The controllers' environment besides their JANGAR_* settings: MALLOC_ARENA_MAX as their image sets it
+ * (apps/controllers/Dockerfile), then --env, to try a setting before the image adopts it (e.g. another allocator).
+ */
+const PROCESS_ENV: Record<string, string> = {
+  MALLOC_ARENA_MAX: '2',
+  ...Object.fromEntries(
+    (args.get('env') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const eq = kv.indexOf('=');
+        if (eq < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+  ),
+};
 const stamp = Date.now().toString(36);
 const NS = {
   steady: `bench-steady-${stamp}`,
@@ -206,9 +212,7 @@ const controllers = await spawnService({
     JANGAR_AGENTS_CONTROLLER_RATE_NAMESPACE: '0',
     JANGAR_AGENTS_CONTROLLER_RATE_CLUSTER: '0',
     JANGAR_LOG_LEVEL: 'warn',
-    // As the controllers image sets it (apps/controllers/Dockerfile).
-    MALLOC_ARENA_MAX: '2',
-    ...EXTRA_ENV,
+    ...PROCESS_ENV,
   },
 });
 const pid = controllers.child.pid!;
@@ -347,7 +351,7 @@ for (const [k, v] of Object.entries(
     'controllers JANGAR_KUBE_API_QPS': QPS,
     'controllers workers': WORKERS,
     'controllers node flags': NODE_FLAGS.join(' ') || '(none)',
-    'controllers environment': Object.entries({ MALLOC_ARENA_MAX: '2', ...EXTRA_ENV })
+    'controllers environment': Object.entries(PROCESS_ENV)
       .map(([k, v]) => `${k}=${v}`)
       .join(' '),
     'admission limits': 'off (0)',

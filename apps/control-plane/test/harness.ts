@@ -4,6 +4,9 @@ import { encodeMessage, ensureAgentCommsStream, runSubject, type AgentMessage } 
 import { freePort, spawnService, type ServiceProcess } from '@agents/testing';
 import { connect, type NatsConnection } from 'nats';
 import path from 'node:path';
+import type { EventRow } from '../src/events/event-parser.js';
+import type { EventsRepository } from '../src/events/events.repository.js';
+import type { IngestMetrics } from '../src/events/ingest.service.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../dist/main.js');
 
@@ -171,4 +174,16 @@ export class SseReader {
   close(): void {
     this.abort.abort();
   }
+}
+
+/** What IngestService needs besides NATS, without Postgres: a repository that records the rows it would store. */
+export function recordingIngest(): { stored: EventRow[]; repository: EventsRepository; metrics: IngestMetrics } {
+  const stored: EventRow[] = [];
+  const repository = {
+    insertBatch: async (rows: EventRow[]) => {
+      stored.push(...rows);
+      return [];
+    },
+  } as unknown as EventsRepository;
+  return { stored, repository, metrics: { inserted() {}, duplicates() {}, deadLettered() {}, batch() {}, error() {} } };
 }

@@ -1,22 +1,13 @@
 import { PrivateNats, eventually } from '@agents/testing';
 import { connect, type NatsConnection } from 'nats';
-import type { EventRow } from '../src/events/event-parser.js';
-import type { EventsRepository } from '../src/events/events.repository.js';
 import { IngestService } from '../src/events/ingest.service.js';
-import { Publisher, message, subjectOf, type RunRef } from './harness.js';
+import { Publisher, message, recordingIngest, subjectOf, type RunRef } from './harness.js';
 
 // The ingest on a real NATS when setting up its stream fails after it has connected: it must set the stream and the
 // consumer up again on the open connection, not go on as if they existed. The repository records what is stored.
 let nats: PrivateNats;
 let nc: NatsConnection;
-const stored: EventRow[] = [];
-const repository = {
-  insertBatch: async (rows: EventRow[]) => {
-    stored.push(...rows);
-    return [];
-  },
-} as unknown as EventsRepository;
-const metrics = { inserted() {}, duplicates() {}, deadLettered() {}, batch() {}, error() {} };
+const { stored, repository, metrics } = recordingIngest();
 const run: RunRef = { namespace: 'team-a', name: 'fix-1', uid: 'uid-a' };
 
 beforeAll(async () => {

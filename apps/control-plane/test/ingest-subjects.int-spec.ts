@@ -1,23 +1,14 @@
 import { AGENT_COMMS_STREAM } from '@agents/nats';
 import { PrivateNats, eventually } from '@agents/testing';
 import { connect } from 'nats';
-import type { EventRow } from '../src/events/event-parser.js';
-import type { EventsRepository } from '../src/events/events.repository.js';
 import { IngestService } from '../src/events/ingest.service.js';
-import { Publisher, message, subjectOf, type RunRef } from './harness.js';
+import { Publisher, message, recordingIngest, subjectOf, type RunRef } from './harness.js';
 
 // JANGAR_AGENT_COMMS_SUBJECTS and JANGAR_AGENT_COMMS_CONSUMER on a real NATS: the durable takes only its subjects,
 // and follows a changed list without being recreated. The repository records what would be stored.
 let nats: PrivateNats;
 let publisher: Publisher;
-const stored: EventRow[] = [];
-const repository = {
-  insertBatch: async (rows: EventRow[]) => {
-    stored.push(...rows);
-    return [];
-  },
-} as unknown as EventsRepository;
-const metrics = { inserted() {}, duplicates() {}, deadLettered() {}, batch() {}, error() {} };
+const { stored, repository, metrics } = recordingIngest();
 const teamA: RunRef = { namespace: 'team-a', name: 'fix-1', uid: 'uid-a' };
 const teamB: RunRef = { namespace: 'team-b', name: 'fix-2', uid: 'uid-b' };
 
