@@ -1,6 +1,9 @@
 import { BUILTIN, CUSTOM, type KubeApi } from '@agents/kube';
 import { TestNamespace, connectTestNats, eventually, testKubeConfig } from '@agents/testing';
 import { AckPolicy, DeliverPolicy, type NatsConnection } from 'nats';
+import { generateKeyPairSync, verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   adminApi,
   condition,
@@ -324,6 +327,80 @@ it('resolves the Git context of a run from its VersionControlProvider into the J
       { name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh-token', key: 'token' } } },
     ]),
   );
+});
+
+it('mints a GitHub App installation token for a run and passes it to the Job; a refused App fails a required run', async () => {
+  // GitHub's App API is outside this machine: a local server stands in for its access_tokens endpoint, and checks
+  // the App JWT's signature with the App's public key as GitHub does.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const minted: string[] = [];
+  const github = createServer((req, res) => {
+    const [header, payload, signature] = (req.headers.authorization ?? '').replace(/^Bearer /, '').split('.');
+    const signed =
+      !!signature &&
+      verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
+    const iss = signed ? (JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { iss: string }).iss : '';
+    if (req.method === 'POST' && req.url === '/app/installations/42/access_tokens' && iss === '1234') {
+      minted.push(req.url);
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ token: 'ghs_minted', expires_at: new Date(Date.now() + 3_600_000).toISOString() }));
+    } else {
+      res.writeHead(signed ? 404 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: signed ? 'Not Found' : 'A JSON web token could not be decoded' }));
+    }
+  });
+  await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+  const apiBaseUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+  try {
+    await api.create(BUILTIN.secret, {
+      metadata: { name: 'gh-app', namespace: ns.name },
+      stringData: { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    });
+    for (const [name, installationId] of [
+      ['github-app', 42],
+      ['github-app-gone', 99],
+    ] as const) {
+      await create(api, {
+        apiVersion: 'agents.proompteng.ai/v1alpha1',
+        kind: 'VersionControlProvider',
+        metadata: { name, namespace: ns.name },
+        spec: {
+          provider: 'github',
+          apiBaseUrl,
+          auth: { method: 'app', app: { appId: 1234, installationId, privateKeySecretRef: { name: 'gh-app' } } },
+        },
+      });
+    }
+    const gitRun = (name: string, vcp: string) =>
+      runManifest(ns.name, name, {
+        spec: { vcsRef: { name: vcp }, parameters: { repository: 'acme/app' }, vcsPolicy: { required: true } },
+      });
+    await create(api, gitRun('with-app', 'github-app'));
+    await create(api, gitRun('with-app-too', 'github-app'));
+    await create(api, gitRun('with-app-gone', 'github-app-gone'));
+
+    for (const name of ['with-app', 'with-app-too']) {
+      const run = await waitForPhase(api, ns.name, name, 'Succeeded');
+      expect((run.status as { vcs?: { mode: string } }).vcs?.mode).toBe('read-write');
+      const job = await api.get<{
+        spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+      }>(BUILTIN.job, ns.name, `${name}-job`);
+      expect(job!.spec.template.spec.containers[0]!.env).toEqual(
+        expect.arrayContaining(
+          ['VCS_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN'].map((env) => ({ name: env, value: 'ghs_minted' })),
+        ),
+      );
+    }
+    expect(minted).toHaveLength(1); // the second run took the cached token
+
+    const gone = await waitForPhase(api, ns.name, 'with-app-gone', 'Failed');
+    expect(gone.status?.reason).toBe('VcsAuthUnavailable');
+    expect(gone.status?.message).toContain('GitHub App token of installation 99');
+    expect(gone.status?.message).toContain('answered 404: Not Found');
+    expect(await api.get(BUILTIN.job, ns.name, 'with-app-gone-job')).toBeUndefined();
+  } finally {
+    github.close();
+  }
 });
 
 it('records a Warning event when a run fails', async () => {

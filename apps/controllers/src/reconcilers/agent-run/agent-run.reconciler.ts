@@ -31,7 +31,9 @@ import type { ControllerSpec, ObjectKey, ReconcileResult, Reconciler } from '../
 import { fieldManager } from '../../runtime/status-writer.js';
 import { checkDuplicate, checkLimits, isActive, isPending, isTerminal } from './agent-run.admission.js';
 import { desiredConfigMaps, desiredJob, inputsConfigMapName, jobName, specConfigMapName } from './agent-run.desired.js';
-import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+import { resolveRun, type Resolved, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+import { readOnly, withAppToken, type VcsContext } from './agent-run.vcs.js';
+import { AppTokenError, GitHubAppTokens } from './github-app-token.js';
 import {
   blockedStatus,
   failedBeforeStartStatus,
@@ -56,6 +58,8 @@ const MISSING_DEPENDENCY = new Set<string>([
   R.MissingMemory,
 ]);
 const BLOCKED_RECHECK_MS = 60_000;
+/** How soon a run waiting for its GitHub App token asks again. */
+const APP_TOKEN_RETRY_MS = 5_000;
 const MAX_REQUEUE_MS = 3_600_000;
 /** Bytes of one container's log read for a failed Job (120 long lines). */
 const FAILURE_LOG_BYTES = 64 * 1024;
@@ -108,8 +112,10 @@ export class AgentRunReconciler implements Reconciler {
   /** Runs admitted by this process that the cache does not show Running yet (uid → admitted at). */
   private readonly inFlight = new Map<string, number>();
   private readonly retentionBudget = new Map<string, { windowStart: number; used: number }>();
+  private readonly appTokens: GitHubAppTokens;
 
   constructor(private readonly ctx: ControllerContext) {
+    this.appTokens = new GitHubAppTokens(ctx.clock);
     const rt = ctx.runtime;
     this.runs = rt.cache<AgentRun>(CUSTOM.AgentRun!);
     this.agents = rt.cache<Agent>(CUSTOM.Agent!);
@@ -266,10 +272,10 @@ export class AgentRunReconciler implements Reconciler {
       await this.readSystemPrompt(run),
       this.ctx.config,
     );
+    const ageMs = now.getTime() - Date.parse(String(run.metadata.creationTimestamp ?? now.toISOString()));
+    const graceMs = this.ctx.config.runs.dependencyGraceSeconds * 1000;
     if (resolution.ok === false) {
       const { failure } = resolution;
-      const ageMs = now.getTime() - Date.parse(String(run.metadata.creationTimestamp ?? now.toISOString()));
-      const graceMs = this.ctx.config.runs.dependencyGraceSeconds * 1000;
       if (MISSING_DEPENDENCY.has(failure.reason) && ageMs < graceMs) {
         await this.writeStatus(
           run,
@@ -289,6 +295,32 @@ export class AgentRunReconciler implements Reconciler {
       this.ctx.metrics.admissionBlocked.inc({ scope: 'provider', reason: resolution.hold.reason });
       return { requeueAfterMs: BLOCKED_RECHECK_MS };
     }
+    // Before the limits: from their check to the submit there must be no wait, or two runs could take one slot.
+    let resolved = resolution.resolved;
+    if (resolved.vcs?.app) {
+      const minted = await this.appCredentials(run, resolved.vcs);
+      if (minted instanceof AppTokenError) {
+        const message = `GitHub App token of installation ${resolved.vcs.app.installationId}: ${minted.message}`;
+        if (!minted.permanent && ageMs < graceMs) {
+          await this.writeStatus(
+            run,
+            blockedStatus(
+              run,
+              R.VcsAuthUnavailable,
+              `${message}; retrying (the run goes on without it after ${graceMs / 1000}s)`,
+              now,
+            ),
+          );
+          return { requeueAfterMs: Math.min(APP_TOKEN_RETRY_MS, Math.max(500, graceMs - ageMs)) };
+        }
+        if (resolved.vcs.required && resolved.vcs.mode === 'read-write')
+          return this.finishBeforeStart(run, { reason: R.VcsAuthUnavailable, message, condition: 'Failed' });
+        this.ctx.events.record(run, 'Warning', R.VcsAuthUnavailable, `${message}; the run goes on read-only`);
+        resolved = { ...resolved, vcs: readOnly(resolved.vcs) };
+      } else {
+        resolved = { ...resolved, vcs: minted };
+      }
+    }
     const block = checkLimits(run, this.runs.list(), new Set(this.inFlight.keys()), this.ctx.config.limits, now);
     if (block) {
       const wasBlocked = run.status?.conditions?.some(
@@ -301,10 +333,32 @@ export class AgentRunReconciler implements Reconciler {
       }
       return { requeueAfterMs: block.retryAfterMs ?? BLOCKED_RECHECK_MS };
     }
-    return this.submit(run, resolution.resolved);
+    return this.submit(run, resolved);
   }
 
-  private async submit(run: AgentRun, resolved: Parameters<typeof submittedStatus>[1]): Promise<void> {
+  /**
+   * The run's VCS context with its GitHub App installation token, or why there is none. Failures that may pass (the
+   * key's Secret not created yet, GitHub unreachable or busy) are not permanent; a bad key or a refused App are.
+   */
+  private async appCredentials(run: AgentRun, vcs: VcsContext): Promise<VcsContext | AppTokenError> {
+    const app = vcs.app!;
+    try {
+      const token = await this.appTokens.token(app, async () => {
+        const { name, key } = app.privateKey;
+        const data = await this.ctx.readSecret(run.metadata.namespace!, name);
+        if (!data) throw new AppTokenError(`Secret ${name} (auth.app.privateKeySecretRef) not found`, false);
+        const pem = data[key];
+        if (!pem) throw new AppTokenError(`Secret ${name} has no key ${key} (auth.app.privateKeySecretRef.key)`, true);
+        return pem;
+      });
+      return withAppToken(vcs, token);
+    } catch (err) {
+      if (err instanceof AppTokenError) return err;
+      throw err;
+    }
+  }
+
+  private async submit(run: AgentRun, resolved: Resolved): Promise<void> {
     const ns = run.metadata.namespace!;
     this.inFlight.set(run.metadata.uid!, Date.now());
     const labels: Record<string, string> = {};

@@ -8,6 +8,7 @@ import {
   testConfig,
 } from '../../../test/builders.js';
 import { resolveRun, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+import { readOnly, withAppToken } from './agent-run.vcs.js';
 
 interface World {
   agent?: ReturnType<typeof makeAgent>;
@@ -352,5 +353,84 @@ describe('resolveRun', () => {
     expect(r.resolved.vcs!.env).toEqual(
       expect.arrayContaining([{ name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }]),
     );
+  });
+
+  describe('GitHub App auth', () => {
+    const appProvider = (app: Record<string, unknown>): VersionControlProvider => ({
+      apiVersion: 'x',
+      kind: 'VersionControlProvider',
+      metadata: { name: 'github' },
+      spec: { provider: 'github', apiBaseUrl: 'https://ghe.example/api/v3', auth: { method: 'app', app } },
+    });
+    const complete_app = { appId: 1234, installationId: '42', privateKeySecretRef: { name: 'gh-app' } };
+    const gitRun = (policy?: AgentRun['spec']['vcsPolicy']) =>
+      makeRun('fix-1')
+        .spec({ vcsRef: { name: 'github' }, parameters: { repository: 'acme/app' }, vcsPolicy: policy })
+        .build();
+
+    it('resolves the installation the token is minted for, read-write, with its key Secret checked like a token secret', () => {
+      const r = resolveRun(gitRun(), lookup({ ...complete(), vcp: appProvider(complete_app) }), inline, testConfig());
+      if (r.ok !== true) throw new Error(JSON.stringify(r));
+      expect(r.resolved.vcs).toMatchObject({
+        mode: 'read-write',
+        required: false,
+        app: {
+          apiBaseUrl: 'https://ghe.example/api/v3',
+          appId: '1234',
+          installationId: '42',
+          tokenTtlSeconds: 0,
+          privateKey: { name: 'gh-app', key: 'privateKey' },
+        },
+        secrets: ['gh-app'],
+      });
+      const denied = resolveRun(
+        gitRun(),
+        lookup({
+          ...complete(),
+          agent: makeAgent('ns', { security: { allowedSecrets: ['openai'] } }),
+          vcp: appProvider(complete_app),
+        }),
+        inline,
+        testConfig(),
+      );
+      expect(denied.ok === false && denied.failure.reason).toBe('SecretNotAllowed');
+    });
+
+    it('fails a required read-write run whose App lacks its installation, and lets an optional one go on read-only', () => {
+      const incomplete = appProvider({ appId: 1234, privateKeySecretRef: { name: 'gh-app' } });
+      const required = resolveRun(
+        gitRun({ required: true }),
+        lookup({ ...complete(), vcp: incomplete }),
+        inline,
+        testConfig(),
+      );
+      expect(required.ok === false && required.failure).toMatchObject({
+        reason: 'UnsupportedVcsAuth',
+        message: expect.stringContaining('installationId'),
+      });
+      const optional = resolveRun(gitRun(), lookup({ ...complete(), vcp: incomplete }), inline, testConfig());
+      if (optional.ok !== true) throw new Error(JSON.stringify(optional));
+      expect(optional.resolved.vcs).toMatchObject({ mode: 'read-only', app: undefined });
+    });
+
+    it('puts a minted token into the env as GitHub tools read it, and going read-only turns writes and PRs off', () => {
+      const r = resolveRun(gitRun(), lookup({ ...complete(), vcp: appProvider(complete_app) }), inline, testConfig());
+      if (r.ok !== true) throw new Error(JSON.stringify(r));
+      const env = (e: { name: string; value?: string }[]) => Object.fromEntries(e.map((v) => [v.name, v.value]));
+      expect(env(withAppToken(r.resolved.vcs!, 'ghs_minted').env)).toMatchObject({
+        VCS_TOKEN: 'ghs_minted',
+        GITHUB_TOKEN: 'ghs_minted',
+        GH_TOKEN: 'ghs_minted',
+        VCS_MODE: 'read-write',
+      });
+      const ro = readOnly(r.resolved.vcs!);
+      expect(ro.mode).toBe('read-only');
+      expect(env(ro.env)).toMatchObject({
+        VCS_MODE: 'read-only',
+        VCS_WRITE_ENABLED: 'false',
+        VCS_PULL_REQUESTS_ENABLED: 'false',
+      });
+      expect(env(ro.env).GITHUB_TOKEN).toBeUndefined();
+    });
   });
 });

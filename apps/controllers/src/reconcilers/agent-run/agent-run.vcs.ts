@@ -7,6 +7,7 @@ import {
   type VersionControlProvider,
 } from '@agents/api';
 import { PROVIDER_AUTH, authMethodOf } from '../version-control-provider/version-control-provider.status.js';
+import type { AppInstallation } from './github-app-token.js';
 import { matchesAny } from './glob.js';
 
 export type VcsMode = 'read-write' | 'read-only' | 'none';
@@ -29,6 +30,10 @@ export interface VcsContext {
   secrets: string[];
   sshSecret?: { name: string; key: string };
   knownHosts?: { name: string; key: string };
+  /** `auth.method: app`: the installation whose token the controller mints before the Job (see withAppToken). */
+  app?: AppInstallation & { privateKey: { name: string; key: string } };
+  /** Whether the run must fail, rather than go on read-only, when no write credentials can be had. */
+  required: boolean;
 }
 
 export type VcsResolution =
@@ -102,6 +107,8 @@ export function resolveVcs(
   const secrets: string[] = [];
   let sshSecret: VcsContext['sshSecret'];
   let knownHosts: VcsContext['knownHosts'];
+  let app: VcsContext['app'];
+  const apiBaseUrl = vcp.spec.apiBaseUrl ?? (vcp.spec.provider === 'github' ? 'https://api.github.com' : '');
   if (method === 'token' && a?.token?.secretRef?.name) {
     const ref = { name: a.token.secretRef.name, key: a.token.secretRef.key ?? 'token' };
     secrets.push(ref.name);
@@ -113,14 +120,25 @@ export function resolveVcs(
     if (a.ssh.knownHostsConfigMapRef?.name)
       knownHosts = { name: a.ssh.knownHostsConfigMapRef.name, key: a.ssh.knownHostsConfigMapRef.key ?? 'known_hosts' };
   } else if (method === 'app') {
-    if (required && mode === 'read-write') {
-      return {
-        kind: 'fail',
-        reason: R.VcsAuthUnavailable,
-        message: 'GitHub App credentials cannot be minted by this version; use token or ssh auth',
+    const { appId, installationId, privateKeySecretRef, tokenTtlSeconds } = a?.app ?? {};
+    if (appId !== undefined && installationId !== undefined && privateKeySecretRef?.name && apiBaseUrl) {
+      app = {
+        apiBaseUrl,
+        appId: String(appId),
+        installationId: String(installationId),
+        tokenTtlSeconds: tokenTtlSeconds ?? 0,
+        privateKey: { name: privateKeySecretRef.name, key: privateKeySecretRef.key ?? 'privateKey' },
       };
+      secrets.push(app.privateKey.name);
+    } else if (mode === 'read-write') {
+      if (required)
+        return {
+          kind: 'fail',
+          reason: R.UnsupportedVcsAuth,
+          message: `VersionControlProvider ${refName}: auth.app needs appId, installationId, privateKeySecretRef.name and an apiBaseUrl`,
+        };
+      mode = 'read-only';
     }
-    mode = mode === 'read-write' ? 'read-only' : mode;
   } else if (method === 'none' && mode === 'read-write') {
     if (required)
       return {
@@ -138,7 +156,6 @@ export function resolveVcs(
   const write = mode === 'read-write';
   const prs = write && caps.pullRequests !== false && d.pullRequest?.enabled !== false;
   const username = a?.username ?? PROVIDER_AUTH[vcp.spec.provider].username;
-  const apiBaseUrl = vcp.spec.apiBaseUrl ?? (vcp.spec.provider === 'github' ? 'https://api.github.com' : '');
   const plain: [string, string | undefined][] = [
     ['VCS_PROVIDER', vcp.spec.provider],
     ['VCS_PROVIDER_NAME', refName],
@@ -186,6 +203,29 @@ export function resolveVcs(
       secrets,
       sshSecret,
       knownHosts,
+      app,
+      required,
     },
+  };
+}
+
+/** The context with a minted App token, as plain env the runner reads like a token secret's (REFERENCE §3.6). */
+export function withAppToken(context: VcsContext, token: string): VcsContext {
+  const names = context.provider === 'github' ? ['VCS_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN'] : ['VCS_TOKEN'];
+  return { ...context, env: [...names.map((name) => ({ name, value: token })), ...context.env] };
+}
+
+/** The context of a run that goes on without write credentials: read-only, no pull requests. */
+export function readOnly(context: VcsContext): VcsContext {
+  if (context.mode !== 'read-write') return context;
+  const override: Record<string, string> = {
+    VCS_MODE: 'read-only',
+    VCS_WRITE_ENABLED: 'false',
+    VCS_PULL_REQUESTS_ENABLED: 'false',
+  };
+  return {
+    ...context,
+    mode: 'read-only',
+    env: context.env.map((e) => (e.name in override ? { name: e.name, value: override[e.name] } : e)),
   };
 }
