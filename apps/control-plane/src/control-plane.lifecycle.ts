@@ -1,4 +1,5 @@
 import { crdGuardMessage } from '@agents/kube';
+import { IdleMemoryReducer, eventLoopBusy } from '@agents/process';
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -13,7 +14,8 @@ import { DATABASE, PG_POOL } from './tokens.js';
 
 /**
  * Starts the control plane's background work after the HTTP server is up: migrations (JANGAR_MIGRATIONS=auto), the
- * CRD check, the event hub, the AgentRun history cache and NATS ingest; stops it all on shutdown.
+ * CRD check, the event hub, the AgentRun history cache and NATS ingest, and the idle memory reducer; stops it all on
+ * shutdown.
  */
 const CRD_RECHECK_MS = 10_000;
 
@@ -22,6 +24,8 @@ export class ControlPlaneLifecycle implements BeforeApplicationShutdown {
   private readonly logger = new Logger('ControlPlane');
   private recheck: NodeJS.Timeout | undefined;
   private started = false;
+  /** After a burst of calls or events, gives V8's freed pages back on the first quiet interval (see the class). */
+  private readonly memoryReducer = new IdleMemoryReducer(eventLoopBusy());
 
   constructor(
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
@@ -38,6 +42,7 @@ export class ControlPlaneLifecycle implements BeforeApplicationShutdown {
    * the work back: /ready answers 503 naming them, and the check repeats until they are installed.
    */
   async start(): Promise<string | undefined> {
+    this.memoryReducer.start();
     if (this.config.database.migrations === 'auto') {
       const result = await migrate(this.db);
       const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -84,6 +89,7 @@ export class ControlPlaneLifecycle implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     clearTimeout(this.recheck);
+    this.memoryReducer.stop();
     if (!this.started) {
       await this.db.destroy().catch(() => undefined);
       return;

@@ -7,9 +7,9 @@ import {
   type NamespaceScope,
   type ResourceType,
 } from '@agents/kube';
+import { IdleMemoryReducer, counterMoved } from '@agents/process';
 import { Logger } from '@nestjs/common';
 import type { ControllerMetrics } from './metrics.js';
-import { IdleMemoryReducer } from './memory-reducer.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ObjectKey {
@@ -92,7 +92,7 @@ export class ControllerRuntime {
   private resyncTimer: NodeJS.Timeout | undefined;
   /** Moves on every cache event and reconcile: the memory reducer collects once it stops moving. */
   private activityCount = 0;
-  private readonly memoryReducer = new IdleMemoryReducer(() => this.activityCount);
+  private readonly memoryReducer = new IdleMemoryReducer(counterMoved(() => this.activityCount));
 
   constructor(
     private readonly api: KubeApi,

@@ -1,0 +1,3 @@
+import { createJestConfig } from '@agents/jest-preset';
+
+export default createJestConfig({ rootDir: import.meta.dirname });
