@@ -66,9 +66,15 @@ export function flags(argv = process.argv.slice(2)): Map<string, string> {
   return out;
 }
 
-/** The NODE_OPTIONS an app's image sets (`ENV NODE_OPTIONS="…"` in apps/<app>/Dockerfile), as arguments. */
+/**
+ * The Node flags an app's image runs with, as arguments: its `ENV NODE_OPTIONS="…"`, then the flags its ENTRYPOINT
+ * gives node before the script (V8 flags that NODE_OPTIONS does not accept go there).
+ */
 export function imageNodeFlags(app: 'controllers' | 'control-plane'): string[] {
   const dockerfile = readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
-  const m = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile);
-  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+  const env = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  const entrypoint = /^ENTRYPOINT (\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
+  const flagsBeforeScript = argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
+  return [...env, ...flagsBeforeScript];
 }

@@ -43,6 +43,18 @@ describe('IdleMemoryReducer', () => {
     expect(gc).toHaveBeenCalledTimes(2);
   });
 
+  it('collects on demand (after start-up), and that counts: the next quiet interval does not collect again', () => {
+    const { reducer, gc } = setUp();
+    expect(reducer.collect()).toBe(true);
+    reducer.tick(); // the start-up counter reading: busy
+    expect(reducer.tick()).toBe(true); // quiet after busy: collects
+    expect(gc).toHaveBeenCalledTimes(2);
+    const quiet = new IdleMemoryReducer(() => false, gc);
+    quiet.collect();
+    expect(quiet.tick()).toBe(false);
+    expect(gc).toHaveBeenCalledTimes(3);
+  });
+
   it('does nothing without an exposed gc', () => {
     const reducer = new IdleMemoryReducer(
       counterMoved(() => 0),

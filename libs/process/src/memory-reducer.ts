@@ -81,7 +81,13 @@ export class IdleMemoryReducer {
       this.dirty = true;
       return false;
     }
-    if (!this.dirty || !this.gc) return false;
+    if (!this.dirty) return false;
+    return this.collect();
+  }
+
+  /** One memory-reducing collection now, e.g. once start-up is done, before traffic arrives. */
+  collect(): boolean {
+    if (!this.gc) return false;
     this.dirty = false;
     this.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     return true;
