@@ -7,7 +7,7 @@ import { freePort, releaseFinalizers, spawnService, testKubeConfig, type Service
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { conditions, flags, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
+import { conditions, flags, imageEnv, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const args = flags();
@@ -22,11 +22,12 @@ const NODE_FLAGS = args.has('node-options')
   ? args.get('node-options')!.split(/\s+/).filter(Boolean)
   : imageNodeFlags('controllers');
 /**
- * The controllers' environment besides their JANGAR_* settings: MALLOC_ARENA_MAX as their image sets it
- * (apps/controllers/Dockerfile), then --env, to try a setting before the image adopts it (e.g. another allocator).
+ * The controllers' environment besides their JANGAR_* settings: MALLOC_ARENA_MAX as their image sets it (read from
+ * apps/controllers/Dockerfile), then --env, to try a setting before the image adopts it (e.g. another allocator).
  */
+const IMAGE_ARENAS = imageEnv('controllers', 'MALLOC_ARENA_MAX');
 const PROCESS_ENV: Record<string, string> = {
-  MALLOC_ARENA_MAX: '2',
+  ...(IMAGE_ARENAS ? { MALLOC_ARENA_MAX: IMAGE_ARENAS } : {}),
   ...Object.fromEntries(
     (args.get('env') ?? '')
       .split(',')

@@ -66,14 +66,22 @@ export function flags(argv = process.argv.slice(2)): Map<string, string> {
   return out;
 }
 
+type App = 'controllers' | 'control-plane';
+const dockerfileOf = (app: App) => readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
+
+/** A variable that an app's image sets with `ENV NAME=value` or `ENV NAME="value"`, undefined if it sets none. */
+export function imageEnv(app: App, name: string): string | undefined {
+  const m = new RegExp(`^ENV .*\\b${name}=(?:"([^"]*)"|(\\S*))`, 'm').exec(dockerfileOf(app));
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
 /**
  * The Node flags an app's image runs with, as arguments: its `ENV NODE_OPTIONS="…"`, then the flags its ENTRYPOINT
  * gives node before the script (V8 flags that NODE_OPTIONS does not accept go there).
  */
-export function imageNodeFlags(app: 'controllers' | 'control-plane'): string[] {
-  const dockerfile = readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
-  const env = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
-  const entrypoint = /^ENTRYPOINT (\[.*\])\s*$/m.exec(dockerfile)?.[1];
+export function imageNodeFlags(app: App): string[] {
+  const env = imageEnv(app, 'NODE_OPTIONS')?.split(/\s+/).filter(Boolean) ?? [];
+  const entrypoint = /^ENTRYPOINT (\[.*\])\s*$/m.exec(dockerfileOf(app))?.[1];
   const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
   const flagsBeforeScript = argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
   return [...env, ...flagsBeforeScript];

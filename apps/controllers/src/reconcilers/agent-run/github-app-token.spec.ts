@@ -25,6 +25,13 @@ function github(...replies: (() => Response)[]) {
 }
 const tokenReply = (token: string, expiresAt: Date) => () =>
   Response.json({ token, expires_at: expiresAt.toISOString() }, { status: 201 });
+const NOON = '2026-06-01T12:00:00Z';
+/** Tokens minted at noon (a fake clock) from a stand-in GitHub answering with `replies`. */
+function given(...replies: (() => Response)[]) {
+  const clock = new FakeClock(new Date(NOON));
+  const gh = github(...replies);
+  return { clock, gh, tokens: new GitHubAppTokens(clock, gh.fetchFn), key: async () => pem };
+}
 
 describe('appJwt', () => {
   it('is an RS256 JWT signed by the App key, issued 30 s back and expiring 540 s ahead, with the App as issuer', () => {
@@ -49,10 +56,10 @@ describe('refreshWindowMs', () => {
 
 describe('GitHubAppTokens', () => {
   it('mints through the installation endpoint with the JWT, then serves the cached token until its refresh window', async () => {
-    const clock = new FakeClock(new Date('2026-06-01T12:00:00Z'));
-    const expires = new Date('2026-06-01T13:00:00Z');
-    const gh = github(tokenReply('ghs_one', expires), tokenReply('ghs_two', new Date('2026-06-01T14:00:00Z')));
-    const tokens = new GitHubAppTokens(clock, gh.fetchFn);
+    const { clock, gh, tokens } = given(
+      tokenReply('ghs_one', new Date('2026-06-01T13:00:00Z')),
+      tokenReply('ghs_two', new Date('2026-06-01T14:00:00Z')),
+    );
     let keyReads = 0;
     const readKey = async () => {
       keyReads += 1;
@@ -78,15 +85,13 @@ describe('GitHubAppTokens', () => {
   });
 
   it('keeps one token per API base URL and installation', async () => {
-    const clock = new FakeClock(new Date('2026-06-01T12:00:00Z'));
-    const gh = github(
+    const { gh, tokens, key } = given(
       tokenReply('ghs_a', new Date('2026-06-01T13:00:00Z')),
       tokenReply('ghs_b', new Date('2026-06-01T13:00:00Z')),
     );
-    const tokens = new GitHubAppTokens(clock, gh.fetchFn);
-    await tokens.token(installation, async () => pem);
-    expect(await tokens.token({ ...installation, installationId: '43' }, async () => pem)).toBe('ghs_b');
-    expect(await tokens.token(installation, async () => pem)).toBe('ghs_a');
+    await tokens.token(installation, key);
+    expect(await tokens.token({ ...installation, installationId: '43' }, key)).toBe('ghs_b');
+    expect(await tokens.token(installation, key)).toBe('ghs_a');
     expect(gh.calls.map((c) => c.url)).toEqual([
       'https://ghe.example/api/v3/app/installations/42/access_tokens',
       'https://ghe.example/api/v3/app/installations/43/access_tokens',
@@ -94,27 +99,23 @@ describe('GitHubAppTokens', () => {
   });
 
   it('sends one request for many runs that start together', async () => {
-    const clock = new FakeClock(new Date('2026-06-01T12:00:00Z'));
-    const gh = github(tokenReply('ghs_one', new Date('2026-06-01T13:00:00Z')));
-    const tokens = new GitHubAppTokens(clock, gh.fetchFn);
-    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.token(installation, async () => pem)));
+    const { gh, tokens, key } = given(tokenReply('ghs_one', new Date('2026-06-01T13:00:00Z')));
+    const all = await Promise.all(Array.from({ length: 20 }, () => tokens.token(installation, key)));
     expect(new Set(all)).toEqual(new Set(['ghs_one']));
     expect(gh.calls).toHaveLength(1);
   });
 
   it('uses a token no longer than tokenTtlSeconds when that is shorter than GitHub gives', async () => {
-    const clock = new FakeClock(new Date('2026-06-01T12:00:00Z'));
-    const gh = github(
+    const { clock, tokens, key } = given(
       tokenReply('ghs_one', new Date('2026-06-01T13:00:00Z')),
       tokenReply('ghs_two', new Date('2026-06-01T13:10:00Z')),
     );
-    const tokens = new GitHubAppTokens(clock, gh.fetchFn);
     const capped = { ...installation, tokenTtlSeconds: 600 }; // 10 minutes: replaced 60 s before
-    await tokens.token(capped, async () => pem);
+    await tokens.token(capped, key);
     clock.advance(8 * 60_000);
-    expect(await tokens.token(capped, async () => pem)).toBe('ghs_one');
+    expect(await tokens.token(capped, key)).toBe('ghs_one');
     clock.advance(90_000);
-    expect(await tokens.token(capped, async () => pem)).toBe('ghs_two');
+    expect(await tokens.token(capped, key)).toBe('ghs_two');
   });
 
   it.each([
@@ -123,9 +124,8 @@ describe('GitHubAppTokens', () => {
     ['GitHub being down (503) passes', 503, { message: 'unavailable' }, false],
     ['a rate limit (429) passes', 429, { message: 'API rate limit exceeded' }, false],
   ])('%s', async (_case, status, body, permanent) => {
-    const gh = github(() => Response.json(body, { status }));
-    const tokens = new GitHubAppTokens(new FakeClock(), gh.fetchFn);
-    const err = await tokens.token(installation, async () => pem).catch((e: unknown) => e);
+    const { tokens, key } = given(() => Response.json(body, { status }));
+    const err = await tokens.token(installation, key).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppTokenError);
     expect((err as AppTokenError).permanent).toBe(permanent);
     expect((err as AppTokenError).message).toBe(
@@ -134,19 +134,16 @@ describe('GitHubAppTokens', () => {
   });
 
   it('does not cache a failure: the next call asks again', async () => {
-    const clock = new FakeClock(new Date('2026-06-01T12:00:00Z'));
-    const gh = github(
+    const { tokens, key } = given(
       () => Response.json({ message: 'unavailable' }, { status: 503 }),
       tokenReply('ghs_one', new Date('2026-06-01T13:00:00Z')),
     );
-    const tokens = new GitHubAppTokens(clock, gh.fetchFn);
-    await expect(tokens.token(installation, async () => pem)).rejects.toThrow('answered 503');
-    expect(await tokens.token(installation, async () => pem)).toBe('ghs_one');
+    await expect(tokens.token(installation, key)).rejects.toThrow('answered 503');
+    expect(await tokens.token(installation, key)).toBe('ghs_one');
   });
 
   it('refuses a key that is not a PEM private key, permanently, without calling GitHub', async () => {
-    const gh = github(tokenReply('never', new Date()));
-    const tokens = new GitHubAppTokens(new FakeClock(), gh.fetchFn);
+    const { gh, tokens } = given(tokenReply('never', new Date()));
     const err = (await tokens.token(installation, async () => 'not a key').catch((e: unknown) => e)) as AppTokenError;
     expect(err).toBeInstanceOf(AppTokenError);
     expect(err.permanent).toBe(true);

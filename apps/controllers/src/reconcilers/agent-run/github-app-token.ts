@@ -68,12 +68,15 @@ export class GitHubAppTokens {
     if (cached && this.clock.now().getTime() < cached.refreshAt) return cached.token;
     let pending = this.minting.get(key);
     if (!pending) {
-      pending = this.mint(installation, privateKeyPem).finally(() => this.minting.delete(key));
+      pending = this.mint(installation, privateKeyPem)
+        .then((minted) => {
+          this.cache.set(key, minted);
+          return minted;
+        })
+        .finally(() => this.minting.delete(key));
       this.minting.set(key, pending);
     }
-    const minted = await pending;
-    this.cache.set(key, minted);
-    return minted.token;
+    return (await pending).token;
   }
 
   private async mint(installation: AppInstallation, privateKeyPem: () => Promise<string>): Promise<Cached> {
