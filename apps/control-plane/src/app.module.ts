@@ -55,7 +55,8 @@ export class AppModule {
       {
         provide: EventHub,
         inject: [PG_POOL, EventsRepository],
-        useFactory: (pool: pg.Pool, events: EventsRepository) => new EventHub(pool, events),
+        useFactory: (pool: pg.Pool, events: EventsRepository) =>
+          new EventHub(pool, events, { maxEvents: config.sse.windowEvents, maxBytes: config.sse.windowBytes }),
       },
       {
         provide: RunHistoryRecorder,

@@ -21,6 +21,13 @@ describe('control-plane config', () => {
     expect(c.grpc).toEqual({ enabled: true, host: '127.0.0.1', port: 50051, token: undefined });
     expect(c.namespaces).toEqual(['agents']);
     expect(c.nats.ingest).toBe(false);
+    expect(c.sse).toEqual({
+      heartbeatMs: 15_000,
+      maxBufferBytes: 1024 * 1024,
+      stallMs: 15_000,
+      windowEvents: 20_000,
+      windowBytes: 4 * 1024 * 1024,
+    });
   });
 
   it('ingests from NATS when a URL is set, unless the subscriber is disabled', () => {
@@ -57,6 +64,12 @@ describe('control-plane config', () => {
     ['a subject with a space', 'JANGAR_AGENT_COMMS_SUBJECTS', 'workflow.a b.>', /comma-separated NATS subjects/],
     ['a durable name with a dot', 'JANGAR_AGENT_COMMS_CONSUMER', 'a.b', /must be a durable name/],
     ['an origin with a path', 'JANGAR_CORS_ALLOWED_ORIGINS', 'https://ui.example.com/app', /comma-separated origins/],
+    [
+      'an SSE window under 64 KiB',
+      'JANGAR_SSE_WINDOW_BYTES',
+      '4096',
+      /JANGAR_SSE_WINDOW_BYTES="4096".*less than 65536/,
+    ],
   ])('refuses %s', (_case, name, value, message) => {
     expect(() => loadControlPlaneConfig({ DATABASE_URL: 'postgres://h/db', [name]: value })).toThrow(message);
   });

@@ -79,6 +79,13 @@ export class ControlPlaneEnv {
   @Int(1, 300) JANGAR_SSE_HEARTBEAT_SECONDS = 15;
   @Int(16 * 1024, 64 * 1024 * 1024) JANGAR_SSE_MAX_BUFFER_BYTES = 1024 * 1024;
   @Int(1, 3600) JANGAR_SSE_STALL_SECONDS = 15;
+  /**
+   * The recent events each replica keeps in memory for its SSE readers, by count and by content bytes; a reader that
+   * falls further behind reads from Postgres. The byte bound is what large events meet first: each event held also
+   * keeps its SSE encoding while it is being sent, so it costs about twice its content.
+   */
+  @Int(100, 1_000_000) JANGAR_SSE_WINDOW_EVENTS = 20_000;
+  @Int(64 * 1024, 1024 * 1024 * 1024) JANGAR_SSE_WINDOW_BYTES = 4 * 1024 * 1024;
 
   // Kubernetes client
   @Int(0, 100_000) JANGAR_KUBE_API_QPS = 100;
@@ -117,7 +124,13 @@ export interface ControlPlaneConfig {
   };
   /** Origins browsers may call the HTTP API from (SSE, health); empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
-  readonly sse: { heartbeatMs: number; maxBufferBytes: number; stallMs: number };
+  readonly sse: {
+    heartbeatMs: number;
+    maxBufferBytes: number;
+    stallMs: number;
+    windowEvents: number;
+    windowBytes: number;
+  };
   readonly kubeApi: { qps: number; burst: number };
   readonly controllersLease: { name: string; namespace: string };
   readonly build: { version: string; commit: string; time: string };
@@ -159,6 +172,8 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       heartbeatMs: e.JANGAR_SSE_HEARTBEAT_SECONDS * 1000,
       maxBufferBytes: e.JANGAR_SSE_MAX_BUFFER_BYTES,
       stallMs: e.JANGAR_SSE_STALL_SECONDS * 1000,
+      windowEvents: e.JANGAR_SSE_WINDOW_EVENTS,
+      windowBytes: e.JANGAR_SSE_WINDOW_BYTES,
     },
     kubeApi: { qps: e.JANGAR_KUBE_API_QPS, burst: e.JANGAR_KUBE_API_BURST },
     controllersLease: {

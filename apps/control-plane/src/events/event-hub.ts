@@ -32,7 +32,7 @@ function keyOf(filter: EventFilter): string {
 }
 
 export interface HubOptions {
-  /** Recent events kept in memory for all readers (by count and by content bytes). */
+  /** Recent events kept in memory for all readers, by count and by content bytes (JANGAR_SSE_WINDOW_*). */
   maxEvents?: number;
   maxBytes?: number;
 }
@@ -65,7 +65,7 @@ export class EventHub {
     options: HubOptions = {},
   ) {
     this.maxEvents = options.maxEvents ?? 20_000;
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
     this.window = new EventWindow(0, this.maxEvents, this.maxBytes);
   }
 
