@@ -1,21 +1,25 @@
 // bench/agentrun-throughput: how fast the controllers turn AgentRuns into Jobs on the local cluster, what each run
 // costs in API writes, and what N cached runs cost in memory (PERF-GOALS P1, P2, P3, P3b, P5, P6).
 // Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 60]
-//        [--idle-seconds 60] [--workers 16] [--only p2,p3] [--node-options "…"] [--env NAME=VALUE,…]
+//        [--idle-seconds 60] [--workers 16] [--only p2,p3] [--cycles 3] [--node-options "…"] [--env NAME=VALUE,…]
 import { BUILTIN, CUSTOM, KubeApi } from '@agents/kube';
 import { freePort, releaseFinalizers, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { conditions, flags, imageEnv, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
+const execFileAsync = promisify(execFile);
 const args = flags();
 const N = Number(args.get('runs') ?? 1000);
 const STEADY_RUNS = Number(args.get('steady-runs') ?? 300);
 const SUSTAINED_SECONDS = Number(args.get('sustained-seconds') ?? 60);
 const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 60);
 const ONLY = new Set((args.get('only') ?? 'p3,p3b,p1,p2').split(','));
+/** Bursts of N that P2 runs, each after the last one's runs were deleted: P6's churn soak when more than 1. */
+const CYCLES = Number(args.get('cycles') ?? 1);
 const QPS = 1000;
 const WORKERS = Number(args.get('workers') ?? 16);
 const NODE_FLAGS = args.has('node-options')
@@ -117,13 +121,25 @@ function jobObserver(ns: string) {
   return { seen, stop: () => abort.abort() };
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Waits until `n` runs of a namespace have succeeded. Each check lists them all, which costs the API server (and
+ * kwok, which shares its cores) about a second of CPU at 10,000 runs: checked every 2 s, not back to back.
+ */
+const runsSucceeded = (ns: string, n: number, timeoutMs: number, what: string) =>
+  waitFor(async () => (await succeededCount(ns)) >= n, timeoutMs, what, 2000);
 
 /** Creates runs at `rate` per second (Infinity = as fast as 32 parallel creators go); returns create start times. */
 async function createRuns(ns: string, names: string[], rate: number): Promise<Map<string, number>> {
@@ -170,6 +186,23 @@ const writes = async (controllers: ServiceProcess) =>
 const heapUsedMiB = async (controllers: ServiceProcess) =>
   Number((await controllers.get('/metrics')).body.match(/^nodejs_heap_size_used_bytes (\d+)/m)?.[1] ?? 0) / 2 ** 20;
 
+/** Deletes every AgentRun of a namespace and waits until they, their Jobs and pods are gone; returns the seconds. */
+async function deleteRuns(ns: string): Promise<number> {
+  const t0 = performance.now();
+  // Not execFileSync: deleting 10,000 takes minutes, and a blocked event loop loses its keep-alive connections.
+  await execFileAsync('kubectl', ['delete', 'agentruns', '--all', '-n', ns, '--wait=false'], {
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const none = async (r: Parameters<typeof api.list>[0]) => (await api.list(r, ns, { limit: 1 })).items.length === 0;
+  await waitFor(
+    async () => (await none(CUSTOM.AgentRun!)) && (await none(BUILTIN.job)) && (await none(BUILTIN.pod)),
+    1_800_000,
+    'runs, Jobs and pods to be deleted',
+    1000,
+  );
+  return (performance.now() - t0) / 1000;
+}
+
 const SETTLE_MS = Number(args.get('settle-seconds') ?? 30) * 1000;
 
 const queueDepth = async (controllers: ServiceProcess) =>
@@ -213,6 +246,9 @@ const controllers = await spawnService({
     JANGAR_AGENTS_CONTROLLER_RATE_NAMESPACE: '0',
     JANGAR_AGENTS_CONTROLLER_RATE_CLUSTER: '0',
     JANGAR_LOG_LEVEL: 'warn',
+    // A burst of 10,000 takes longer than the default 600 s: finished Jobs (and their pods) stay, so P6 measures
+    // N of each in the caches.
+    JANGAR_AGENT_RUNNER_JOB_TTL_SECONDS: '86400',
     ...PROCESS_ENV,
   },
 });
@@ -282,8 +318,7 @@ try {
     // P5 counts the burst's writes only.
     const earlier = { p3: [NS.steady, STEADY_RUNS], p3b: [NS.idle, 20], p1: [NS.sustained, SUSTAINED_SECONDS * 20] };
     for (const [phase, [ns, n]] of Object.entries(earlier) as [string, [string, number]][]) {
-      if (ONLY.has(phase))
-        await waitFor(async () => (await succeededCount(ns)) >= n, 300_000, `${phase} runs to succeed`);
+      if (ONLY.has(phase)) await runsSucceeded(ns, n, 300_000, `${phase} runs to succeed`);
     }
     const before = await writes(controllers);
     const obs = jobObserver(NS.burst);
@@ -303,7 +338,7 @@ try {
     const s = summarize(latencies(started, obs.seen));
     console.log(`     burst create→Job: p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`);
 
-    await waitFor(async () => (await succeededCount(NS.burst)) >= N, 900_000, 'burst runs to succeed');
+    await runsSucceeded(NS.burst, N, 1_800_000, 'burst runs to succeed');
     await new Promise((r) => setTimeout(r, 3000));
     const after = await writes(controllers);
     const delta = new Map(after.map((w) => [w.key, w.value - (before.find((b) => b.key === w.key)?.value ?? 0)]));
@@ -332,6 +367,32 @@ try {
       `≤ 256 MiB (PERF-GOALS asks it of 10k cached runs; this run caches ${N})`,
       rss <= 256,
     );
+
+    if (CYCLES > 1) {
+      const full = [rss];
+      const empty: number[] = [];
+      for (let cycle = 2; cycle <= CYCLES; cycle++) {
+        const deletedIn = await deleteRuns(NS.burst);
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        empty.push(rssMiB(pid));
+        console.log(
+          `     cycle ${cycle - 1}: ${N} runs, their Jobs and pods deleted in ${deletedIn.toFixed(0)} s; ${empty.at(-1)!.toFixed(0)} MiB with the caches empty`,
+        );
+        const names = Array.from({ length: N }, (_, i) => `b${cycle}-${i}`);
+        await createRuns(NS.burst, names, Infinity);
+        await runsSucceeded(NS.burst, N, 1_800_000, `cycle ${cycle} runs to succeed`);
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        full.push(rssMiB(pid));
+        console.log(`     cycle ${cycle}: ${N} runs succeeded; ${full.at(-1)!.toFixed(0)} MiB with them cached`);
+      }
+      const growth = (full.at(-1)! / full[0]! - 1) * 100;
+      report(
+        'P6c',
+        `${CYCLES} cycles of create/delete ${N}: RSS with the runs cached ${full.map((m) => m.toFixed(0)).join(', ')} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), with the caches empty ${empty.map((m) => m.toFixed(0)).join(', ')} MiB`,
+        'last cycle within +10 % of cycle 1',
+        growth <= 10,
+      );
+    }
   }
 } finally {
   await controllers.kill();
@@ -349,6 +410,8 @@ console.log('\nconditions:');
 for (const [k, v] of Object.entries(
   conditions({
     runs: N,
+    'P2 bursts (--cycles)': CYCLES,
+    'controllers JANGAR_AGENT_RUNNER_JOB_TTL_SECONDS': 86400,
     'controllers JANGAR_KUBE_API_QPS': QPS,
     'controllers workers': WORKERS,
     'controllers node flags': NODE_FLAGS.join(' ') || '(none)',
