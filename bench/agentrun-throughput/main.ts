@@ -2,7 +2,7 @@
 // costs in API writes, and what N cached runs cost in memory (PERF-GOALS P1, P2, P3, P3b, P5, P6).
 // Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 60]
 //        [--idle-seconds 60] [--workers 16] [--only p2,p3] [--cycles 3] [--node-options "…"] [--env NAME=VALUE,…]
-import { BUILTIN, CUSTOM, KubeApi } from '@agents/kube';
+import { BUILTIN, CUSTOM, KubeApi, type ResourceType } from '@agents/kube';
 import { freePort, releaseFinalizers, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { execFile, execFileSync } from 'node:child_process';
@@ -193,7 +193,7 @@ async function deleteRuns(ns: string): Promise<number> {
   await execFileAsync('kubectl', ['delete', 'agentruns', '--all', '-n', ns, '--wait=false'], {
     maxBuffer: 64 * 2 ** 20,
   });
-  const none = async (r: Parameters<typeof api.list>[0]) => (await api.list(r, ns, { limit: 1 })).items.length === 0;
+  const none = async (r: ResourceType) => (await api.list(r, ns, { limit: 1 })).items.length === 0;
   await waitFor(
     async () => (await none(CUSTOM.AgentRun!)) && (await none(BUILTIN.job)) && (await none(BUILTIN.pod)),
     1_800_000,
@@ -253,6 +253,11 @@ const controllers = await spawnService({
   },
 });
 const pid = controllers.child.pid!;
+/** The controllers' RSS once they have been idle for SETTLE_MS (V8 collects and returns memory when idle). */
+const settledRss = async () => {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return rssMiB(pid);
+};
 const results: { id: string; figure: string; gate: string; pass: boolean | undefined }[] = [];
 const report = (id: string, figure: string, gate: string, pass?: boolean) => {
   results.push({ id, figure, gate, pass });
@@ -358,8 +363,7 @@ try {
     // Right after the burst the heap still holds its garbage; P6 is the cost of N cached runs, measured once the
     // process has been idle for a while (V8 collects and returns memory when idle).
     const burstRss = rssMiB(pid);
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const rss = rssMiB(pid);
+    const rss = await settledRss();
     const heap = await heapUsedMiB(controllers);
     report(
       'P6',
@@ -373,16 +377,14 @@ try {
       const empty: number[] = [];
       for (let cycle = 2; cycle <= CYCLES; cycle++) {
         const deletedIn = await deleteRuns(NS.burst);
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
-        empty.push(rssMiB(pid));
+        empty.push(await settledRss());
         console.log(
           `     cycle ${cycle - 1}: ${N} runs, their Jobs and pods deleted in ${deletedIn.toFixed(0)} s; ${empty.at(-1)!.toFixed(0)} MiB with the caches empty`,
         );
         const names = Array.from({ length: N }, (_, i) => `b${cycle}-${i}`);
         await createRuns(NS.burst, names, Infinity);
         await runsSucceeded(NS.burst, N, 1_800_000, `cycle ${cycle} runs to succeed`);
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
-        full.push(rssMiB(pid));
+        full.push(await settledRss());
         console.log(`     cycle ${cycle}: ${N} runs succeeded; ${full.at(-1)!.toFixed(0)} MiB with them cached`);
       }
       const growth = (full.at(-1)! / full[0]! - 1) * 100;

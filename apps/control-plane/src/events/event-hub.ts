@@ -33,8 +33,8 @@ function keyOf(filter: EventFilter): string {
 
 export interface HubOptions {
   /** Recent events kept in memory for all readers, by count and by content bytes (JANGAR_SSE_WINDOW_*). */
-  maxEvents?: number;
-  maxBytes?: number;
+  maxEvents: number;
+  maxBytes: number;
 }
 
 /**
@@ -55,18 +55,14 @@ export class EventHub {
   private stopped = false;
   private lost = false;
   private retry: NodeJS.Timeout | undefined;
-  private readonly maxEvents: number;
-  private readonly maxBytes: number;
   connected = false;
 
   constructor(
     private readonly pool: pg.Pool,
     readonly events: EventsRepository,
-    options: HubOptions = {},
+    private readonly options: HubOptions,
   ) {
-    this.maxEvents = options.maxEvents ?? 20_000;
-    this.maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
-    this.window = new EventWindow(0, this.maxEvents, this.maxBytes);
+    this.window = new EventWindow(0, options.maxEvents, options.maxBytes);
   }
 
   get size(): number {
@@ -80,7 +76,7 @@ export class EventHub {
 
   async start(): Promise<void> {
     this.lastSeen = await this.events.maxId();
-    this.window = new EventWindow(this.lastSeen, this.maxEvents, this.maxBytes);
+    this.window = new EventWindow(this.lastSeen, this.options.maxEvents, this.options.maxBytes);
     await this.connect();
   }
 
