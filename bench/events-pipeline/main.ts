@@ -1,21 +1,37 @@
 // bench/events-pipeline: agent events runner → NATS (JetStream) → control plane → Postgres → SSE, with the real
 // control plane (built), a private nats-server and a database of its own (PERF-GOALS P8, P9, F16).
-// Usage: pnpm --filter @agents/bench events-pipeline [--seconds 60] [--rate 5000] [--runs 100]
+// Usage: pnpm --filter @agents/bench events-pipeline [--seconds 300] [--rate 5000] [--runs 100]
 //        [--subscribers 1000] [--fanout-rate 60] [--fanout-seconds 20] [--idle 5000] [--only p8,p9,slow,idle]
-// PERF-GOALS asks P8 for 5 minutes: --seconds 300.
+//        [--warmup 10] [--env NAME=VALUE,…] (control plane settings to try)
+// P8 runs for PERF-GOALS' 5 minutes unless --seconds says otherwise, after --warmup seconds at the same rate.
 import { encodeMessage, ensureAgentCommsStream, runSubject, type AgentMessage } from '@agents/nats';
 import { createTestDatabase, PrivateNats } from '@agents/testing';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { createConnection } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import { conditions, flags, rssMiB } from '../lib/env.ts';
-import { controlPlaneNodeFlags, metric, startControlPlane, type ControlPlane } from '../lib/control-plane.ts';
+import { conditions, cpuShare, envFlag, flags, pidsNamed, rssMiB } from '../lib/env.ts';
+import {
+  controlPlaneNodeFlags,
+  histogram,
+  metric,
+  overBound,
+  sample,
+  scrape,
+  startControlPlane,
+  type ControlPlane,
+} from '../lib/control-plane.ts';
 import { SseClient } from '../lib/sse.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const args = flags();
-const SECONDS = Number(args.get('seconds') ?? 60);
+const SECONDS = Number(args.get('seconds') ?? 300);
 const RATE = Number(args.get('rate') ?? 5000);
+/**
+ * Seconds of P8's load before it measures: a fresh process's first seconds (JIT, pools, caches) build a backlog that
+ * is not the steady state. Their events are checked like the others; their latency is printed on its own line.
+ */
+const WARMUP = Number(args.get('warmup') ?? 10);
 const RUNS = Number(args.get('runs') ?? 100);
 const SUBSCRIBERS = Number(args.get('subscribers') ?? 1000);
 const FANOUT_RATE = Number(args.get('fanout-rate') ?? 60);
@@ -29,6 +45,8 @@ const NS_FANOUT = 'agents-bench-fanout';
 const NS_SLOW = 'agents-bench-slow';
 const IN_FLIGHT = 1024;
 const STALL_SECONDS = 2;
+/** The control plane's settings: the stall timeout P9's slow-client check needs, then --env (to try one). */
+const CP_ENV = { JANGAR_SSE_STALL_SECONDS: String(STALL_SECONDS), ...envFlag(args) };
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -144,7 +162,7 @@ try {
       databaseUrl: db.url,
       natsUrl: nats.url,
       namespaces: [NS, NS_FANOUT, NS_SLOW],
-      env: { JANGAR_SSE_STALL_SECONDS: String(STALL_SECONDS) },
+      env: CP_ENV,
     });
     cpPid = cp.child.pid!;
     console.log(`${phase}: control plane pid ${cpPid}, RSS at start ${rssMiB(cpPid).toFixed(0)} MiB`);
@@ -155,12 +173,24 @@ try {
     // P8: RUNS runs publish RATE events/s for SECONDS; one SSE subscriber per run checks order, loss and latency.
     const runs = runsOf(NS, 'p8', RUNS);
     const latencies: number[] = [];
+    const warmLatencies: number[] = [];
+    /** The worst latency of the events published in each second of the load, to tell a stall from a slope. */
+    const worstBySecond: number[] = [];
+    /** When the measured load began (events published before it belong to the warm-up). */
+    let loadStart = Infinity;
     let received = 0;
     let outOfOrder = 0;
     const clients = runs.map((r) => {
       let last = 0;
       return new SseClient(`${cp!.url}/v1/agent-events?agentRunUid=${r.uid}`, (data) => {
-        latencies.push(now() - field(data, 'content'));
+        const sent = field(data, 'content');
+        const latency = now() - sent;
+        if (sent < loadStart) warmLatencies.push(latency);
+        else {
+          latencies.push(latency);
+          const second = Math.floor((sent - loadStart) / 1000);
+          worstBySecond[second] = Math.max(worstBySecond[second] ?? 0, latency);
+        }
         const seq = field(data, 'seq');
         if (seq !== last + 1) outOfOrder += 1;
         last = seq;
@@ -168,11 +198,36 @@ try {
       });
     });
     await Promise.all(clients.map((c) => c.opened));
+    const published = () => runs.reduce((n, r) => n + r.seq, 0);
+    if (WARMUP > 0) {
+      const warm = await new Load(js).drive(runs, RATE, WARMUP);
+      const warmEnd = performance.now();
+      const until = Date.now() + 60_000;
+      while (received < published() && Date.now() < until) await sleep(50);
+      const w = summarize(warmLatencies);
+      console.log(
+        `P8 warm-up: ${warm.offered} events in ${warm.seconds.toFixed(1)} s, publish→SSE p50 ${ms(w.p50)} p99 ${ms(w.p99)} ` +
+          `max ${ms(w.max)}, drained ${((performance.now() - warmEnd) / 1000).toFixed(1)} s after it (not in the figures below)`,
+      );
+    }
     const rssBefore = rssMiB(cpPid);
+    const cpu = cpuShare({
+      'control plane': () => [cpPid],
+      'nats-server': () => (nats.pid ? [nats.pid] : []),
+      postgres: () => pidsNamed('postgres'),
+    });
+    const before = await scrape(cp!.url);
+    const batchesBefore = histogram(before, 'agents_agent_comms_insert_duration_ms');
+    const gcBefore = histogram(before, 'nodejs_gc_duration_seconds', 'kind="major"');
+    // The benchmark's own loop: an event it reads late counts as late, so its stalls must show too.
+    const benchLag = monitorEventLoopDelay({ resolution: 10 });
+    benchLag.enable();
+    loadStart = now();
     const load = await new Load(js).drive(runs, RATE, SECONDS);
     const loadEnd = performance.now();
+    const cpuDuringLoad = cpu.stop();
     const deadline = Date.now() + 120_000;
-    const expected = runs.reduce((n, r) => n + r.seq, 0);
+    const expected = published();
     while (received < expected && Date.now() < deadline) await sleep(100);
     const drainedAfter = ((performance.now() - loadEnd) / 1000).toFixed(1);
     clients.forEach((c) => c.close());
@@ -185,6 +240,22 @@ try {
     ).rows[0]!;
     await c.end();
     const s = summarize(latencies);
+    // Where a tail comes from: CPU saturation, slow batches (Postgres), or collections (the control plane's GC).
+    const after = await scrape(cp!.url);
+    const batches = histogram(after, 'agents_agent_comms_insert_duration_ms');
+    const gc = histogram(after, 'nodejs_gc_duration_seconds', 'kind="major"');
+    const lagMax = sample(after, 'nodejs_eventloop_lag_max_seconds') * 1000;
+    benchLag.disable();
+    const stalled = worstBySecond.flatMap((w, i) => (w > 250 ? [`${i} s: ${ms(w)}`] : []));
+    console.log(
+      `P8 where the time went: CPU during the load ${cpuDuringLoad}; ` +
+        `${batches.count - batchesBefore.count} ingest batches, ${overBound(batches, 250) - overBound(batchesBefore, 250)} over 250 ms, ` +
+        `mean ${((batches.sum - batchesBefore.sum) / Math.max(1, batches.count - batchesBefore.count)).toFixed(1)} ms; ` +
+        `control plane major GCs ${gc.count - gcBefore.count} (${((gc.sum - gcBefore.sum) * 1000).toFixed(0)} ms in all, ` +
+        `${overBound(gc, 0.1) - overBound(gcBefore, 0.1)} over 100 ms), event loop lag max ${ms(lagMax)} (the benchmark's ${ms(benchLag.max / 1e6)}); ` +
+        `seconds of the load with an event over 250 ms: ${stalled.length} of ${worstBySecond.length}` +
+        (stalled.length ? ` (${stalled.slice(0, 12).join(', ')}${stalled.length > 12 ? ', …' : ''})` : ''),
+    );
     // Sustained: the rate offered, when everything offered arrived and no backlog was left when the load stopped.
     const keptUp = received === expected && Number(drainedAfter) <= 1;
     const rate = keptUp ? load.offered / load.seconds : received / (load.seconds + Number(drainedAfter));
@@ -325,9 +396,11 @@ try {
   console.log('\nConditions:');
   for (const [k, v] of Object.entries(
     conditions({
-      'P8 load': `${RUNS} runs, ${RATE} events/s offered for ${SECONDS} s, ${IN_FLIGHT} publishes in flight`,
+      'P8 load': `${RUNS} runs, ${RATE} events/s offered for ${SECONDS} s after a ${WARMUP} s warm-up at that rate, ${IN_FLIGHT} publishes in flight`,
       'P9 load': `${SUBSCRIBERS} namespace subscribers, ${FANOUT_RATE} events/s for ${FANOUT_SECONDS} s`,
-      'control plane': `JANGAR_SSE_STALL_SECONDS=${STALL_SECONDS}, other settings default`,
+      'control plane': `${Object.entries(CP_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}, other settings default`,
       'control plane node flags': controlPlaneNodeFlags(),
       'one machine': `load generator, SSE clients, control plane, nats-server and Postgres share ${cpuCount} CPUs`,
     }),

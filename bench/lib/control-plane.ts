@@ -50,9 +50,18 @@ export function controlPlaneNodeFlags(): string {
   return [...imageNodeFlags('control-plane'), process.env.BENCH_CP_NODE_OPTIONS ?? ''].join(' ').trim() || '(none)';
 }
 
-/** A counter or gauge from a Prometheus text exposition (sum over its label sets). */
+/** An app's /metrics, once (reading it resets the event loop lag gauges: read them from one scrape). */
+export async function scrape(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+/** A counter or gauge from an app's /metrics (sum over its label sets). */
 export async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  return sample(await scrape(url), name);
+}
+
+/** A counter or gauge from a Prometheus text exposition (sum over its label sets). */
+export function sample(text: string, name: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
@@ -60,3 +69,29 @@ export async function metric(url: string, name: string): Promise<number> {
   }
   return sum;
 }
+
+/** A histogram from a Prometheus text exposition: cumulative bucket counts by upper bound, count and sum. */
+export interface Histogram {
+  buckets: [le: number, count: number][];
+  count: number;
+  sum: number;
+}
+
+/** The histogram `name` (whose label sets contain `match`, e.g. `kind="major"`) from a Prometheus text exposition. */
+export function histogram(text: string, name: string, match = ''): Histogram {
+  const h: Histogram = { buckets: [], count: 0, sum: 0 };
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || !line.includes(match)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_bucket`)) {
+      const le = /le="([^"]+)"/.exec(line)![1]!;
+      h.buckets.push([le === '+Inf' ? Infinity : Number(le), value]);
+    } else if (line.startsWith(`${name}_count`)) h.count = value;
+    else if (line.startsWith(`${name}_sum`)) h.sum = value;
+  }
+  return h;
+}
+
+/** How many observations of `h` exceeded `bound` (a bucket boundary). */
+export const overBound = (h: Histogram, bound: number) =>
+  h.count - (h.buckets.find(([le]) => le === bound)?.[1] ?? h.count);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -66,6 +66,20 @@ export function flags(argv = process.argv.slice(2)): Map<string, string> {
   return out;
 }
 
+/** `--env NAME=VALUE,…`: settings to try on the app under test before its image or chart adopts them. */
+export function envFlag(args: Map<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    (args.get('env') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => {
+        const eq = kv.indexOf('=');
+        if (eq < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+  );
+}
+
 type App = 'controllers' | 'control-plane';
 const dockerfileOf = (app: App) => readFileSync(path.join(REPO_ROOT, 'apps', app, 'Dockerfile'), 'utf8');
 
@@ -85,4 +99,74 @@ export function imageNodeFlags(app: App): string[] {
   const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
   const flagsBeforeScript = argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
   return [...env, ...flagsBeforeScript];
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux; 0 when it is gone). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces): state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux build this runs on. */
+const CLOCK_TICKS = 100;
+
+/** The ids of the running processes whose command name is `comm` (e.g. every `postgres` backend). */
+export function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds the whole machine has spent busy (all but idle and iowait) so far. */
+export function machineBusySeconds(): number {
+  const [, ...times] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const t = times.map(Number);
+  const total = t.reduce((a, b) => a + b, 0);
+  return (total - t[3]! - t[4]!) / CLOCK_TICKS;
+}
+
+/**
+ * Who used the CPU between `start()` and `stop()`: each named process (several pids are summed, so `postgres`
+ * counts every backend), this process, and the machine as a whole; as a percentage of one core.
+ */
+export function cpuShare(named: Record<string, () => number[]>): { stop(): string } {
+  const read = () => ({
+    at: performance.now(),
+    machine: machineBusySeconds(),
+    self: process.cpuUsage(),
+    named: Object.fromEntries(
+      Object.entries(named).map(([k, pids]) => [k, new Map(pids().map((p) => [p, cpuSeconds(p)]))]),
+    ),
+  });
+  const begin = read();
+  return {
+    stop() {
+      const end = read();
+      const seconds = (end.at - begin.at) / 1000;
+      const pct = (cpu: number) => `${((cpu / seconds) * 100).toFixed(0)} %`;
+      const parts = Object.entries(end.named).map(([k, now]) => {
+        let used = 0;
+        for (const [pid, cpu] of now) used += cpu - (begin.named[k]!.get(pid) ?? 0);
+        return `${k} ${pct(used)}`;
+      });
+      const self = process.cpuUsage(begin.self);
+      parts.push(`benchmark ${pct((self.user + self.system) / 1e6)}`);
+      const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
+      parts.push(`machine ${pct(end.machine - begin.machine)} of ${cores * 100} %`);
+      return parts.join(', ');
+    },
+  };
 }

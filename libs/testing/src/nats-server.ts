@@ -18,6 +18,11 @@ export class PrivateNats {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs (for a benchmark's CPU and memory figures). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   static async start(): Promise<PrivateNats> {
     const n = new PrivateNats(await freePort(), mkdtempSync(path.join(tmpdir(), 'agents-nats-')));
     await n.resume();
