@@ -1,6 +1,6 @@
 // bench/agentrun-throughput: how fast the controllers turn AgentRuns into Jobs on the local cluster, what each run
 // costs in API writes, and what N cached runs cost in memory (PERF-GOALS P1, P2, P3, P3b, P5, P6).
-// Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 60]
+// Usage: pnpm --filter @agents/bench agentrun-throughput [--runs 1000] [--steady-runs 300] [--sustained-seconds 300]
 //        [--idle-seconds 60] [--workers 16] [--only p2,p3] [--cycles 3] [--node-options "…"] [--env NAME=VALUE,…]
 import { BUILTIN, CUSTOM, KubeApi, type ResourceType } from '@agents/kube';
 import { freePort, releaseFinalizers, spawnService, testKubeConfig, type ServiceProcess } from '@agents/testing';
@@ -8,14 +8,14 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { conditions, flags, imageEnv, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
+import { conditions, envFlag, flags, imageEnv, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const execFileAsync = promisify(execFile);
 const args = flags();
 const N = Number(args.get('runs') ?? 1000);
 const STEADY_RUNS = Number(args.get('steady-runs') ?? 300);
-const SUSTAINED_SECONDS = Number(args.get('sustained-seconds') ?? 60);
+const SUSTAINED_SECONDS = Number(args.get('sustained-seconds') ?? 300);
 const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 60);
 const ONLY = new Set((args.get('only') ?? 'p3,p3b,p1,p2').split(','));
 /** Bursts of N that P2 runs, each after the last one's runs were deleted: P6's churn soak when more than 1. */
@@ -32,16 +32,7 @@ const NODE_FLAGS = args.has('node-options')
 const IMAGE_ARENAS = imageEnv('controllers', 'MALLOC_ARENA_MAX');
 const PROCESS_ENV: Record<string, string> = {
   ...(IMAGE_ARENAS ? { MALLOC_ARENA_MAX: IMAGE_ARENAS } : {}),
-  ...Object.fromEntries(
-    (args.get('env') ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => {
-        const eq = kv.indexOf('=');
-        if (eq < 1) throw new Error(`--env ${kv}: expected NAME=VALUE`);
-        return [kv.slice(0, eq), kv.slice(eq + 1)];
-      }),
-  ),
+  ...envFlag(args),
 };
 const stamp = Date.now().toString(36);
 const NS = {
@@ -319,11 +310,15 @@ try {
   }
 
   if (ONLY.has('p2')) {
-    // The earlier phases wait for Jobs, not for their runs to finish: let their last status writes land first, so
-    // P5 counts the burst's writes only.
+    // The earlier phases wait for Jobs, not for their runs to finish: let their last status writes land, then delete
+    // them, so that P5 counts the burst's writes only and P6 the burst's N runs only.
     const earlier = { p3: [NS.steady, STEADY_RUNS], p3b: [NS.idle, 20], p1: [NS.sustained, SUSTAINED_SECONDS * 20] };
     for (const [phase, [ns, n]] of Object.entries(earlier) as [string, [string, number]][]) {
-      if (ONLY.has(phase)) await runsSucceeded(ns, n, 300_000, `${phase} runs to succeed`);
+      if (!ONLY.has(phase)) continue;
+      await runsSucceeded(ns, n, 600_000, `${phase} runs to succeed`);
+      console.log(
+        `     ${phase}: its ${n} runs, their Jobs and pods deleted in ${(await deleteRuns(ns)).toFixed(0)} s`,
+      );
     }
     const before = await writes(controllers);
     const obs = jobObserver(NS.burst);
