@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@agents/testing';
+import { sql } from 'kysely';
 import { createDatabase, createPool, migrate } from '../src/database/database.js';
 
 // Migrations apply once whatever happens: twice in a row, or from two replicas at the same moment.
@@ -23,6 +24,7 @@ it('applies every migration, is a no-op the second time, and survives two concur
     expect(applied.sort()).toEqual([
       '20261123000100-create-agent-events',
       '20261123000200-create-run-history-audit-webhooks',
+      '20261207000100-drop-unqueried-agent-event-indexes',
     ]);
     const again = await migrate(a);
     expect(again.results).toEqual([]);
@@ -36,6 +38,15 @@ it('applies every migration, is a no-op the second time, and survives two concur
         'webhook_deliveries',
       ]),
     );
+    // What reads agent events is indexed, and nothing else is (each index costs every insert).
+    const indexes = await sql<{ indexname: string }>`
+      select indexname from pg_indexes where tablename = 'agent_events' order by indexname`.execute(a);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'agent_events_dedupe_key_key',
+      'agent_events_pkey',
+      'agent_events_run_name_id',
+      'agent_events_run_uid_id',
+    ]);
   } finally {
     await a.destroy();
     await b.destroy();

@@ -60,9 +60,10 @@ export class EventsRepository {
 
   /**
    * Inserts a batch in one transaction (duplicates by dedupe key are skipped), records the dead letters, and
-   * notifies listeners at commit. Returns the rows actually inserted, in id order.
+   * notifies listeners at commit. Returns the ids of the rows actually inserted (readers get the rows from the
+   * notification: the insert sends none of them back).
    */
-  async insertBatch(rows: EventRow[], deadLetters: DeadLetter[]): Promise<StoredEvent[]> {
+  async insertBatch(rows: EventRow[], deadLetters: DeadLetter[]): Promise<number[]> {
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${INSERT_LOCK})`.execute(trx);
       const inserted = rows.length
@@ -70,7 +71,7 @@ export class EventsRepository {
             .insertInto('agent_events')
             .values(rows.map((r) => ({ ...r, attrs: r.attrs ? JSON.stringify(r.attrs) : null })))
             .onConflict((oc) => oc.column('dedupe_key').doNothing())
-            .returningAll()
+            .returning('id')
             .execute()
         : [];
       if (deadLetters.length) {
@@ -86,10 +87,10 @@ export class EventsRepository {
           )
           .execute();
       }
-      const stored = inserted.map(toStored).sort((a, b) => a.id - b.id);
-      if (stored.length)
-        await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(stored[stored.length - 1]!.id)})`.execute(trx);
-      return stored;
+      const ids = inserted.map((r) => Number(r.id));
+      if (ids.length)
+        await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(ids.reduce((a, b) => Math.max(a, b)))})`.execute(trx);
+      return ids;
     });
   }
 
