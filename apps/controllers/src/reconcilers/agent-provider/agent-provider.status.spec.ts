@@ -112,6 +112,37 @@ describe('agentProviderStatus', () => {
   it('forgets failures older than two hours', () => {
     expect(recentHealth([run('Failed', '2026-01-01T09:00:00Z', 'token_expired')], now)).toBeUndefined();
   });
+
+  it.each([
+    [
+      'a success after the failure clears it, in whatever order the cache lists them',
+      [run('Succeeded', '2026-01-01T11:45:00Z'), run('Failed', '2026-01-01T11:30:00Z', 'token_expired')],
+      undefined,
+    ],
+    [
+      'the latest classified failure since the last success decides; an unclassified one later does not hide it',
+      [
+        run('Failed', '2026-01-01T11:50:00Z', 'exit code 1'),
+        run('Succeeded', '2026-01-01T11:00:00Z'),
+        run('Failed', '2026-01-01T11:20:00Z', 'rate limit exceeded'),
+        run('Failed', '2026-01-01T11:40:00Z', 'token_expired'),
+      ],
+      'auth',
+    ],
+    [
+      'a success in the same second as a failure clears it',
+      [run('Failed', '2026-01-01T11:30:00Z', 'token_expired'), run('Succeeded', '2026-01-01T11:30:00Z')],
+      undefined,
+    ],
+    [
+      'a cancelled run says nothing about the provider',
+      [run('Failed', '2026-01-01T11:00:00Z', 'token_expired'), run('Cancelled', '2026-01-01T11:30:00Z')],
+      'auth',
+    ],
+  ])('%s', (_, runs, health) => {
+    expect(recentHealth(runs, now)).toBe(health);
+    expect(recentHealth([...runs].reverse(), now)).toBe(health);
+  });
 });
 
 describe('needsAuthSecret', () => {

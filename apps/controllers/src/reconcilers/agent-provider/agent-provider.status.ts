@@ -42,12 +42,20 @@ function runFailure(run: AgentRun): ProviderFailure | undefined {
  * the auth patterns makes it unreachable, a capacity failure degraded; a later success clears both.
  */
 export function recentHealth(runs: readonly AgentRun[], now: Date): ProviderFailure | undefined {
-  const finished = runs
-    .filter((r) => r.status?.finishedAt && now.getTime() - Date.parse(r.status.finishedAt) <= RECENT_FAILURE_WINDOW_MS)
-    .filter((r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed')
-    .sort((a, b) => Date.parse(b.status!.finishedAt!) - Date.parse(a.status!.finishedAt!));
-  for (const r of finished) {
-    if (r.status?.phase === 'Succeeded') return undefined;
+  // One pass, one date parse per run: this runs each time one of the provider's runs finishes, over all its cached
+  // runs (sorting them all made it quadratic in the runs cached). A success in the same second as a failure clears it.
+  let lastSuccess = -Infinity;
+  const failed: [at: number, run: AgentRun][] = [];
+  for (const r of runs) {
+    const phase = r.status?.phase;
+    if (!r.status?.finishedAt || (phase !== 'Succeeded' && phase !== 'Failed')) continue;
+    const at = Date.parse(r.status.finishedAt);
+    if (!(now.getTime() - at <= RECENT_FAILURE_WINDOW_MS)) continue;
+    if (phase === 'Succeeded') lastSuccess = Math.max(lastSuccess, at);
+    else failed.push([at, r]);
+  }
+  const since = failed.filter(([at]) => at > lastSuccess).sort(([a], [b]) => b - a);
+  for (const [, r] of since) {
     const failure = runFailure(r);
     if (failure) return failure;
   }
