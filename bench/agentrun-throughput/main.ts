@@ -8,7 +8,17 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { conditions, envFlag, flags, imageEnv, imageNodeFlags, REPO_ROOT, rssMiB } from '../lib/env.ts';
+import {
+  conditions,
+  cpuShare,
+  envFlag,
+  flags,
+  imageEnv,
+  imageNodeFlags,
+  pidsNamed,
+  REPO_ROOT,
+  rssMiB,
+} from '../lib/env.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const execFileAsync = promisify(execFile);
@@ -196,6 +206,18 @@ async function deleteRuns(ns: string): Promise<number> {
 
 const SETTLE_MS = Number(args.get('settle-seconds') ?? 30) * 1000;
 
+/** CPU from now until `stop()`: the controllers, each component of the local cluster, the benchmark, the machine. */
+const clusterCpu = (controllers: ServiceProcess) =>
+  cpuShare({
+    controllers: () => [controllers.child.pid!],
+    'kube-apiserver': () => pidsNamed('kube-apiserver'),
+    etcd: () => pidsNamed('etcd'),
+    // /proc's command names stop at 15 characters
+    'kube-controller-manager': () => pidsNamed('kube-controller'),
+    'kube-scheduler': () => pidsNamed('kube-scheduler'),
+    kwok: () => pidsNamed('kwok'),
+  });
+
 const queueDepth = async (controllers: ServiceProcess) =>
   Number(
     (await controllers.get('/metrics')).body.match(
@@ -292,13 +314,28 @@ try {
     const obs = jobObserver(NS.sustained);
     const names = Array.from({ length: SUSTAINED_SECONDS * 20 }, (_, i) => `u-${i}`);
     let maxDepth = 0;
+    let windowDepth = 0;
     const sampler = setInterval(
-      () => void queueDepth(controllers).then((d) => (maxDepth = Math.max(maxDepth, d))),
+      () =>
+        void queueDepth(controllers).then((d) => {
+          maxDepth = Math.max(maxDepth, d);
+          windowDepth = Math.max(windowDepth, d);
+        }),
       1000,
     );
+    // Each minute: how far the Jobs are behind, and who had the CPU (to tell the controllers from the cluster).
+    const t0 = performance.now();
+    let cpu = clusterCpu(controllers);
+    const timeline = setInterval(() => {
+      const at = ((performance.now() - t0) / 1000).toFixed(0);
+      console.log(`     P1 at ${at} s: ${obs.seen.size} Jobs seen, queue depth max ${windowDepth}; CPU ${cpu.stop()}`);
+      windowDepth = 0;
+      cpu = clusterCpu(controllers);
+    }, 60_000);
     const started = await createRuns(NS.sustained, names, 20);
     await waitFor(() => obs.seen.size >= names.length, 180_000, 'sustained Jobs');
     clearInterval(sampler);
+    clearInterval(timeline);
     obs.stop();
     const s = summarize(latencies(started, obs.seen));
     report(
