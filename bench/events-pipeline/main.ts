@@ -21,7 +21,8 @@ import {
   startControlPlane,
   type ControlPlane,
 } from '../lib/control-plane.ts';
-import { SseClient } from '../lib/sse.ts';
+import { field, SseClient } from '../lib/sse.ts';
+import { ReaderThread } from './reader-thread.ts';
 import { ms, summarize } from '../lib/stats.ts';
 
 const args = flags();
@@ -128,16 +129,6 @@ class Load {
   }
 }
 
-/** `"name":123` or `"name":"t=123.4"` out of an event's JSON without parsing all of it. */
-function field(data: string, name: string): number {
-  const at = data.indexOf(`"${name}":`);
-  if (at < 0) return NaN;
-  let i = at + name.length + 3;
-  if (data[i] === '"') i += 1;
-  if (data.startsWith('t=', i)) i += 2;
-  return parseFloat(data.slice(i, i + 24));
-}
-
 const cpuCount = conditions({}).cpus;
 const db = await createTestDatabase('bench_events');
 const nats = await PrivateNats.start();
@@ -172,43 +163,16 @@ try {
     await fresh('P8');
     // P8: RUNS runs publish RATE events/s for SECONDS; one SSE subscriber per run checks order, loss and latency.
     const runs = runsOf(NS, 'p8', RUNS);
-    const latencies: number[] = [];
-    const warmLatencies: number[] = [];
-    /** The worst latency of the events published in each second of the load, to tell a stall from a slope. */
-    const worstBySecond: number[] = [];
-    /** When the measured load began (events published before it belong to the warm-up). */
-    let loadStart = Infinity;
-    let received = 0;
-    let outOfOrder = 0;
-    const clients = runs.map((r) => {
-      let last = 0;
-      return new SseClient(`${cp!.url}/v1/agent-events?agentRunUid=${r.uid}`, (data) => {
-        const sent = field(data, 'content');
-        const latency = now() - sent;
-        if (sent < loadStart) warmLatencies.push(latency);
-        else {
-          latencies.push(latency);
-          const second = Math.floor((sent - loadStart) / 1000);
-          worstBySecond[second] = Math.max(worstBySecond[second] ?? 0, latency);
-        }
-        const seq = field(data, 'seq');
-        if (seq !== last + 1) outOfOrder += 1;
-        last = seq;
-        received += 1;
-      });
-    });
-    await Promise.all(clients.map((c) => c.opened));
+    const readers = new ReaderThread(runs.map((r) => `${cp!.url}/v1/agent-events?agentRunUid=${r.uid}`));
+    await readers.opened;
     const published = () => runs.reduce((n, r) => n + r.seq, 0);
+    let warmUp = '';
     if (WARMUP > 0) {
       const warm = await new Load(js).drive(runs, RATE, WARMUP);
       const warmEnd = performance.now();
       const until = Date.now() + 60_000;
-      while (received < published() && Date.now() < until) await sleep(50);
-      const w = summarize(warmLatencies);
-      console.log(
-        `P8 warm-up: ${warm.offered} events in ${warm.seconds.toFixed(1)} s, publish→SSE p50 ${ms(w.p50)} p99 ${ms(w.p99)} ` +
-          `max ${ms(w.max)}, drained ${((performance.now() - warmEnd) / 1000).toFixed(1)} s after it (not in the figures below)`,
-      );
+      while (readers.received < published() && Date.now() < until) await sleep(50);
+      warmUp = `${warm.offered} events in ${warm.seconds.toFixed(1)} s, drained ${((performance.now() - warmEnd) / 1000).toFixed(1)} s after it`;
     }
     const rssBefore = rssMiB(cpPid);
     const cpu = cpuShare({
@@ -219,18 +183,41 @@ try {
     const before = await scrape(cp!.url);
     const batchesBefore = histogram(before, 'agents_agent_comms_insert_duration_ms');
     const gcBefore = histogram(before, 'nodejs_gc_duration_seconds', 'kind="major"');
-    // The benchmark's own loop: an event it reads late counts as late, so its stalls must show too.
+    // The publisher's loop (the readers have their own thread): a stall here delays sends, not reads.
     const benchLag = monitorEventLoopDelay({ resolution: 10 });
     benchLag.enable();
-    loadStart = now();
+    readers.measure();
+    /** When the measured load began: events sent before it belong to the warm-up. */
+    const loadStart = now();
     const load = await new Load(js).drive(runs, RATE, SECONDS);
     const loadEnd = performance.now();
     const cpuDuringLoad = cpu.stop();
     const deadline = Date.now() + 120_000;
     const expected = published();
-    while (received < expected && Date.now() < deadline) await sleep(100);
+    while (readers.received < expected && Date.now() < deadline) await sleep(100);
     const drainedAfter = ((performance.now() - loadEnd) / 1000).toFixed(1);
-    clients.forEach((c) => c.close());
+    const { received, outOfOrder } = readers;
+    const readings = await readers.finish();
+    const latencies: number[] = [];
+    const warmLatencies: number[] = [];
+    /** The worst latency of the events published in each second of the load, to tell a stall from a slope. */
+    const worstBySecond: number[] = [];
+    for (let i = 0; i < readings.sent.length; i++) {
+      const sent = readings.sent[i]!;
+      const latency = readings.latency[i]!;
+      if (sent < loadStart) warmLatencies.push(latency);
+      else {
+        latencies.push(latency);
+        const second = Math.floor((sent - loadStart) / 1000);
+        worstBySecond[second] = Math.max(worstBySecond[second] ?? 0, latency);
+      }
+    }
+    if (warmUp) {
+      const w = summarize(warmLatencies);
+      console.log(
+        `P8 warm-up: ${warmUp}, publish→SSE p50 ${ms(w.p50)} p99 ${ms(w.p99)} max ${ms(w.max)} (not in the figures below)`,
+      );
+    }
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     const stored = (
@@ -252,7 +239,7 @@ try {
         `${batches.count - batchesBefore.count} ingest batches, ${overBound(batches, 250) - overBound(batchesBefore, 250)} over 250 ms, ` +
         `mean ${((batches.sum - batchesBefore.sum) / Math.max(1, batches.count - batchesBefore.count)).toFixed(1)} ms; ` +
         `control plane major GCs ${gc.count - gcBefore.count} (${((gc.sum - gcBefore.sum) * 1000).toFixed(0)} ms in all, ` +
-        `${overBound(gc, 0.1) - overBound(gcBefore, 0.1)} over 100 ms), event loop lag max ${ms(lagMax)} (the benchmark's ${ms(benchLag.max / 1e6)}); ` +
+        `${overBound(gc, 0.1) - overBound(gcBefore, 0.1)} over 100 ms), event loop lag max ${ms(lagMax)} (the benchmark's ${ms(benchLag.max / 1e6)}, its SSE readers' ${ms(readings.lagMaxMs)}); ` +
         `seconds of the load with an event over 250 ms: ${stalled.length} of ${worstBySecond.length}` +
         (stalled.length ? ` (${stalled.slice(0, 12).join(', ')}${stalled.length > 12 ? ', …' : ''})` : ''),
     );

@@ -51,3 +51,13 @@ export class SseClient {
     this.res?.destroy();
   }
 }
+
+/** `"name":123` or `"name":"t=123.4"` out of an event's JSON without parsing all of it. */
+export function field(data: string, name: string): number {
+  const at = data.indexOf(`"${name}":`);
+  if (at < 0) return NaN;
+  let i = at + name.length + 3;
+  if (data[i] === '"') i += 1;
+  if (data.startsWith('t=', i)) i += 2;
+  return parseFloat(data.slice(i, i + 24));
+}
