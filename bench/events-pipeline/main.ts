@@ -184,8 +184,8 @@ try {
     const batchesBefore = histogram(before, 'agents_agent_comms_insert_duration_ms');
     const gcBefore = histogram(before, 'nodejs_gc_duration_seconds', 'kind="major"');
     // The publisher's loop (the readers have their own thread): a stall here delays sends, not reads.
-    const benchLag = monitorEventLoopDelay({ resolution: 10 });
-    benchLag.enable();
+    const publisherLag = monitorEventLoopDelay({ resolution: 10 });
+    publisherLag.enable();
     readers.measure();
     /** When the measured load began: events sent before it belong to the warm-up. */
     const loadStart = now();
@@ -232,14 +232,14 @@ try {
     const batches = histogram(after, 'agents_agent_comms_insert_duration_ms');
     const gc = histogram(after, 'nodejs_gc_duration_seconds', 'kind="major"');
     const lagMax = sample(after, 'nodejs_eventloop_lag_max_seconds') * 1000;
-    benchLag.disable();
+    publisherLag.disable();
     const stalled = worstBySecond.flatMap((w, i) => (w > 250 ? [`${i} s: ${ms(w)}`] : []));
     console.log(
       `P8 where the time went: CPU during the load ${cpuDuringLoad}; ` +
         `${batches.count - batchesBefore.count} ingest batches, ${overBound(batches, 250) - overBound(batchesBefore, 250)} over 250 ms, ` +
         `mean ${((batches.sum - batchesBefore.sum) / Math.max(1, batches.count - batchesBefore.count)).toFixed(1)} ms; ` +
         `control plane major GCs ${gc.count - gcBefore.count} (${((gc.sum - gcBefore.sum) * 1000).toFixed(0)} ms in all, ` +
-        `${overBound(gc, 0.1) - overBound(gcBefore, 0.1)} over 100 ms), event loop lag max ${ms(lagMax)} (the benchmark's ${ms(benchLag.max / 1e6)}, its SSE readers' ${ms(readings.lagMaxMs)}); ` +
+        `${overBound(gc, 0.1) - overBound(gcBefore, 0.1)} over 100 ms), event loop lag max ${ms(lagMax)} (the benchmark's publisher ${ms(publisherLag.max / 1e6)}, its SSE readers ${ms(readings.lagMaxMs)}); ` +
         `seconds of the load with an event over 250 ms: ${stalled.length} of ${worstBySecond.length}` +
         (stalled.length ? ` (${stalled.slice(0, 12).join(', ')}${stalled.length > 12 ? ', …' : ''})` : ''),
     );

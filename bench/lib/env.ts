@@ -4,6 +4,9 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The machine's CPUs (all of them, as /proc/cpuinfo lists them). */
+const cpuCount = () => (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
+
 /** GOGC of the local cluster's running kube-apiserver (hack/cluster/up sets it), or '?' elsewhere. */
 function apiserverGogc(): string {
   try {
@@ -36,7 +39,7 @@ export function conditions(extra: Record<string, string | number>): Record<strin
     commit,
     kubernetes: versions.KUBE_VERSION ?? '?',
     'kwok version': versions.KWOK_VERSION ?? '?',
-    cpus: (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length,
+    cpus: cpuCount(),
     'kube-apiserver': `--max-requests-inflight=1000 --max-mutating-requests-inflight=500, GOGC=${apiserverGogc()}`,
     'kube-controller-manager': '--kube-api-qps=1000 --kube-api-burst=2000 --concurrent-job-syncs=20',
     'kube-scheduler': '--kube-api-qps=1000 --kube-api-burst=2000',
@@ -102,7 +105,7 @@ export function imageNodeFlags(app: App): string[] {
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux; 0 when it is gone). */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces): state is field 3, utime 14 and stime 15.
@@ -131,7 +134,7 @@ export function pidsNamed(comm: string): number[] {
 }
 
 /** CPU seconds the whole machine has spent busy (all but idle and iowait) so far. */
-export function machineBusySeconds(): number {
+function machineBusySeconds(): number {
   const [, ...times] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
   const t = times.map(Number);
   const total = t.reduce((a, b) => a + b, 0);
@@ -139,7 +142,7 @@ export function machineBusySeconds(): number {
 }
 
 /**
- * Who used the CPU between `start()` and `stop()`: each named process (several pids are summed, so `postgres`
+ * Who used the CPU from this call until `stop()`: each named process (several pids are summed, so `postgres`
  * counts every backend), this process, and the machine as a whole; as a percentage of one core.
  */
 export function cpuShare(named: Record<string, () => number[]>): { stop(): string } {
@@ -164,8 +167,7 @@ export function cpuShare(named: Record<string, () => number[]>): { stop(): strin
       });
       const self = process.cpuUsage(begin.self);
       parts.push(`benchmark ${pct((self.user + self.system) / 1e6)}`);
-      const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
-      parts.push(`machine ${pct(end.machine - begin.machine)} of ${cores * 100} %`);
+      parts.push(`machine ${pct(end.machine - begin.machine)} of ${cpuCount() * 100} %`);
       return parts.join(', ');
     },
   };
