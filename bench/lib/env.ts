@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The machine's CPUs (all of them, as /proc/cpuinfo lists them). */
-const cpuCount = () => (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
+/** The machine's logical CPUs (all of them, not this process's affinity). */
+const cpuCount = () => os.cpus().length;
 
 /** GOGC of the local cluster's running kube-apiserver (hack/cluster/up sets it), or '?' elsewhere. */
 function apiserverGogc(): string {
