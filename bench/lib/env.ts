@@ -146,7 +146,11 @@ function machineBusySeconds(): number {
  * Who used the CPU from this call until `stop()`: each named process (several pids are summed, so `postgres`
  * counts every backend), this process, and the machine as a whole; as a percentage of one core.
  */
-export function cpuShare(named: Record<string, () => number[]>): { stop(): string } {
+export function cpuShare(named: Record<string, () => number[]>): {
+  stop(): string;
+  /** CPU seconds a named process used between the start and stop(). */
+  seconds(name: string): number;
+} {
   const read = () => ({
     at: performance.now(),
     machine: machineBusySeconds(),
@@ -156,20 +160,23 @@ export function cpuShare(named: Record<string, () => number[]>): { stop(): strin
     ),
   });
   const begin = read();
+  const used = new Map<string, number>();
   return {
     stop() {
       const end = read();
       const seconds = (end.at - begin.at) / 1000;
       const pct = (cpu: number) => `${((cpu / seconds) * 100).toFixed(0)} %`;
       const parts = Object.entries(end.named).map(([k, now]) => {
-        let used = 0;
-        for (const [pid, cpu] of now) used += cpu - (begin.named[k]!.get(pid) ?? 0);
-        return `${k} ${pct(used)}`;
+        let cpu = 0;
+        for (const [pid, s] of now) cpu += s - (begin.named[k]!.get(pid) ?? 0);
+        used.set(k, cpu);
+        return `${k} ${pct(cpu)}`;
       });
       const self = process.cpuUsage(begin.self);
       parts.push(`benchmark ${pct((self.user + self.system) / 1e6)}`);
       parts.push(`machine ${pct(end.machine - begin.machine)} of ${cpuCount() * 100} %`);
       return parts.join(', ');
     },
+    seconds: (name) => used.get(name) ?? NaN,
   };
 }
