@@ -5,7 +5,7 @@ import { StatusWriter } from '../src/runtime/status-writer.js';
 import { adminApi, create, runManifest } from './harness.js';
 
 // Status writes against the real API server: a merge patch of /status that removes what the next status no longer
-// has, names the reconciler's field manager, and is refused (409) when computed from a stale copy.
+// has, names the field manager agents-status, and is refused (409) when computed from a stale copy.
 type Run = KubeObjectLike & { spec?: unknown; status?: Record<string, unknown> };
 let api: KubeApi;
 let ns: TestNamespace;
@@ -31,13 +31,13 @@ it('writes what changed, removes what the next status dropped, and leaves the sp
     message: 'held',
     runtimeRef: { type: 'job', name: 'r1-job', uid: 'u1' },
   };
-  expect(await writer.write(CUSTOM.AgentRun!, await get('r1'), blocked, 'agentrun')).toBe(true);
+  expect(await writer.write(CUSTOM.AgentRun!, await get('r1'), blocked)).toBe(true);
   const first = await get('r1');
   expect(first.status).toEqual({ ...blocked, updatedAt: '2026-12-07T10:00:00Z' });
 
   clock.advance(5000);
   const running = { phase: 'Running', runtimeRef: { type: 'job', name: 'r1-job' } };
-  expect(await writer.write(CUSTOM.AgentRun!, first, running, 'agentrun')).toBe(true);
+  expect(await writer.write(CUSTOM.AgentRun!, first, running)).toBe(true);
   const second = await api.get<Run & { metadata: { managedFields?: { manager: string; subresource?: string }[] } }>(
     CUSTOM.AgentRun!,
     ns.name,
@@ -46,7 +46,7 @@ it('writes what changed, removes what the next status dropped, and leaves the sp
   expect(second!.status).toEqual({ ...running, updatedAt: '2026-12-07T10:00:05Z' });
   expect(second!.spec).toEqual(first.spec);
   expect(second!.metadata.managedFields).toEqual(
-    expect.arrayContaining([expect.objectContaining({ manager: 'agents-agentrun', subresource: 'status' })]),
+    expect.arrayContaining([expect.objectContaining({ manager: 'agents-status', subresource: 'status' })]),
   );
 });
 
@@ -54,9 +54,9 @@ it('is refused with 409 when the status was computed from a stale copy, and the 
   await create(api, runManifest(ns.name, 'r2'));
   const writer = new StatusWriter(api, clock);
   const stale = await get('r2');
-  await writer.write(CUSTOM.AgentRun!, stale, { phase: 'Pending', reason: 'Submitted' }, 'agentrun');
+  await writer.write(CUSTOM.AgentRun!, stale, { phase: 'Pending', reason: 'Submitted' });
   const err = await writer
-    .write(CUSTOM.AgentRun!, stale, { phase: 'Failed', reason: 'InvalidSpec' }, 'agentrun')
+    .write(CUSTOM.AgentRun!, stale, { phase: 'Failed', reason: 'InvalidSpec' })
     .catch((e: unknown) => e);
   expect(isConflict(err)).toBe(true);
   expect((await get('r2')).status).toMatchObject({ phase: 'Pending', reason: 'Submitted' });

@@ -94,7 +94,7 @@ describe('StatusWriter', () => {
     const written: KubeObjectLike[] = [];
     const writer = new StatusWriter(api, clock, (_r, o) => written.push(o));
     const stored = { phase: 'Pending', reason: 'Blocked', updatedAt: '2026-12-07T09:00:00Z' };
-    expect(await writer.write(AGENT_RUNS, run(stored), { phase: 'Running' }, 'agentrun')).toBe(true);
+    expect(await writer.write(AGENT_RUNS, run(stored), { phase: 'Running' })).toBe(true);
     expect(calls).toEqual([
       {
         namespace: 'team',
@@ -103,7 +103,7 @@ describe('StatusWriter', () => {
           metadata: { resourceVersion: '42' },
           status: { phase: 'Running', reason: null, updatedAt: '2026-12-07T10:00:00Z' },
         },
-        opts: { subresource: 'status', fieldManager: 'agents-agentrun' },
+        opts: { subresource: 'status', fieldManager: 'agents-status' },
       },
     ]);
     expect(written.map((o) => o.metadata?.resourceVersion)).toEqual(['43']);
@@ -113,7 +113,7 @@ describe('StatusWriter', () => {
     const { api, calls } = recorder();
     const writer = new StatusWriter(api, clock);
     const stored = { phase: 'Running', updatedAt: '2026-12-07T09:00:00Z' };
-    expect(await writer.write(AGENT_RUNS, run(stored), { ...stored, updatedAt: 'later' }, 'agentrun')).toBe(false);
+    expect(await writer.write(AGENT_RUNS, run(stored), { ...stored, updatedAt: 'later' })).toBe(false);
     expect(calls).toEqual([]);
   });
 });

@@ -5,6 +5,9 @@ import type { Clock } from './clock.js';
 /** Field managers: one per reconciler, so `kubectl get -o yaml --show-managed-fields` tells who wrote what. */
 export const fieldManager = (reconciler: string) => `agents-${reconciler}`;
 
+/** The field manager of every status write (REFERENCE.md, "Generic status write rules"). */
+export const STATUS_FIELD_MANAGER = 'agents-status';
+
 /**
  * The JSON merge patch (RFC 7386) that turns the stored status into the next one: changed and new fields, and null
  * for every field the next status no longer has. Both sides go through JSON first, so a field set to undefined is
@@ -17,12 +20,11 @@ export function statusPatch(previous: object | undefined, next: object): Record<
 
 /**
  * Writes a status through the /status subresource, only when something but the write timestamps changed, as a JSON
- * merge patch of what changed that carries the resourceVersion the status was computed from: a stale cache gets a
- * 409 and a quick retry, never an overwrite.
+ * merge patch of what changed that carries the resourceVersion the status was computed from (a stale cache gets a
+ * 409 and a quick retry, never an overwrite), as REFERENCE.md's generic status write rules have it.
  *
- * Not server-side apply: during a burst of AgentRuns the API server spent 7.6 % of its CPU parsing the applied
- * statuses as YAML and merging them field by field (bench/README.md). Status has one writer per kind, so
- * apply's ownership tracking buys nothing here; the write still names its reconciler's field manager.
+ * Not server-side apply: during a burst of AgentRuns the API server spent 7.6 % of its CPU parsing applied statuses
+ * as YAML and merging them field by field (bench/README.md), and each kind's status has one writer, its reconciler.
  */
 export class StatusWriter {
   constructor(
@@ -36,7 +38,6 @@ export class StatusWriter {
     resource: ResourceType,
     obj: KubeObjectLike & { status?: S },
     status: S,
-    reconciler: string,
   ): Promise<boolean> {
     if (!statusChanged(obj.status, status)) return false;
     const written = await this.api.mergePatch<KubeObjectLike>(
@@ -47,7 +48,7 @@ export class StatusWriter {
         metadata: { resourceVersion: obj.metadata?.resourceVersion },
         status: statusPatch(obj.status, { ...status, updatedAt: rfc3339(this.clock.now()) }),
       },
-      { subresource: 'status', fieldManager: fieldManager(reconciler) },
+      { subresource: 'status', fieldManager: STATUS_FIELD_MANAGER },
     );
     if (written) this.onWritten(resource, written);
     return true;

@@ -49,7 +49,7 @@ export class AgentProviderReconciler implements Reconciler {
     );
     const runs = this.runs.list(namespace).filter((r) => agentNames.has(r.spec.agentRef?.name));
     const status = agentProviderStatus(provider, auth, runs, this.ctx.clock.now());
-    await this.ctx.status.write(CUSTOM.AgentProvider!, provider, status, 'agentprovider');
+    await this.ctx.status.write(CUSTOM.AgentProvider!, provider, status);
     // Secrets are not watched (get-only RBAC): look again soon while the secret is missing.
     return auth.state === 'missing' ? { requeueAfterMs: 30_000 } : undefined;
   }

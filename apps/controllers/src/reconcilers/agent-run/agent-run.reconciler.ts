@@ -205,7 +205,7 @@ export class AgentRunReconciler implements Reconciler {
     if (run.status?.runtimeRef) await this.stopRuntime(run);
     let current = run;
     if (run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)) current = await this.setFinalizer(run, false);
-    await this.ctx.status.write(CUSTOM.AgentRun!, current, templateStatus(current, this.ctx.clock.now()), 'agentrun');
+    await this.ctx.status.write(CUSTOM.AgentRun!, current, templateStatus(current, this.ctx.clock.now()));
   }
 
   /** Deletes the run's Job (and its pods) and its ConfigMaps. */
@@ -639,7 +639,7 @@ export class AgentRunReconciler implements Reconciler {
 
   /** Writes the status (if changed) and publishes the phase change to NATS. */
   private async writeStatus(run: AgentRun, status: AgentRunStatus): Promise<boolean> {
-    const written = await this.ctx.status.write(CUSTOM.AgentRun!, run, status, 'agentrun');
+    const written = await this.ctx.status.write(CUSTOM.AgentRun!, run, status);
     if (written && status.phase && status.phase !== run.status?.phase) this.publishPhase(run, status);
     return written;
   }

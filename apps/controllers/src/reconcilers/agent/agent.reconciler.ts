@@ -43,6 +43,6 @@ export class AgentReconciler implements Reconciler {
     const memoryRef = agent.spec.memoryRef?.name;
     const memory = memoryRef ? this.memories.get(namespace, memoryRef) : null;
     const status = agentStatus(agent, { provider, memory }, this.ctx.clock.now());
-    await this.ctx.status.write(CUSTOM.Agent!, agent, status, 'agent');
+    await this.ctx.status.write(CUSTOM.Agent!, agent, status);
   }
 }

@@ -18,11 +18,6 @@ export class ImplementationSpecReconciler implements Reconciler {
   async reconcile({ namespace, name }: ObjectKey): Promise<void> {
     const spec = this.specs.get(namespace, name);
     if (!spec || spec.metadata.deletionTimestamp) return;
-    await this.ctx.status.write(
-      CUSTOM.ImplementationSpec!,
-      spec,
-      implementationSpecStatus(spec, this.ctx.clock.now()),
-      'implementationspec',
-    );
+    await this.ctx.status.write(CUSTOM.ImplementationSpec!, spec, implementationSpecStatus(spec, this.ctx.clock.now()));
   }
 }

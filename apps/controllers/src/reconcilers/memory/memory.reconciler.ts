@@ -22,7 +22,7 @@ export class MemoryReconciler implements Reconciler {
     const ref = memory.spec.connection?.secretRef?.name;
     const data = ref ? await this.ctx.readSecret(namespace, ref) : undefined;
     const status = memoryStatus(memory, data ? Object.keys(data) : undefined, this.ctx.clock.now());
-    await this.ctx.status.write(CUSTOM.Memory!, memory, status, 'memory');
+    await this.ctx.status.write(CUSTOM.Memory!, memory, status);
     // Secrets are not watched (get-only RBAC): look again while it is not resolved.
     return status.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
       ? undefined

@@ -32,7 +32,7 @@ export class VersionControlProviderReconciler implements Reconciler {
       seen.configMaps[c] = await this.ctx.readConfigMap(namespace, c).then((d) => (d ? Object.keys(d) : undefined));
     const { vcs } = this.ctx.config;
     const status = versionControlProviderStatus(vcp, seen, vcs.deprecatedTokenTypes, vcs.enabled, this.ctx.clock.now());
-    await this.ctx.status.write(CUSTOM.VersionControlProvider!, vcp, status, 'versioncontrolprovider');
+    await this.ctx.status.write(CUSTOM.VersionControlProvider!, vcp, status);
     return status.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
       ? undefined
       : { requeueAfterMs: 60_000 };
