@@ -232,8 +232,9 @@ export class ControllerRuntime {
     else c.queue.add(keyString(key));
   }
 
+  /** Every cached object once, behind the keys that events add (a resync of thousands never holds up a new run). */
   private resyncAll(): void {
-    for (const c of this.controllers) for (const o of c.cache.list()) c.queue.add(keyString(keyOf(o)));
+    for (const c of this.controllers) for (const o of c.cache.list()) c.queue.addLow(keyString(keyOf(o)));
   }
 
   private closeGate(): void {

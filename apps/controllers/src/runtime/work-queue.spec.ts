@@ -56,6 +56,57 @@ describe('WorkQueue', () => {
     });
   });
 
+  describe('the low lane (periodic resync)', () => {
+    const drain = async (q: WorkQueue) => {
+      const order: string[] = [];
+      while (q.depth > 0) {
+        const k = (await q.get())!;
+        order.push(k);
+        q.done(k);
+      }
+      return order;
+    };
+
+    it('serves resync keys only when no other key waits, so a new object never waits behind a resync', async () => {
+      const q = new WorkQueue();
+      for (const k of ['old/1', 'old/2', 'old/3']) q.addLow(k);
+      q.add('new/a');
+      expect(q.depth).toBe(4);
+      expect(await q.get()).toBe('new/a');
+      q.done('new/a');
+      q.add('new/b');
+      expect(await drain(q)).toEqual(['new/b', 'old/1', 'old/2', 'old/3']);
+    });
+
+    it('moves a resync key up when an event adds it, and runs it once', async () => {
+      const q = new WorkQueue();
+      q.addLow('k1');
+      q.addLow('k2');
+      q.add('k2');
+      expect(q.depth).toBe(2);
+      expect(await drain(q)).toEqual(['k2', 'k1']);
+    });
+
+    it('leaves a key that is queued or in flight as it is', async () => {
+      const q = new WorkQueue();
+      q.add('queued');
+      q.addLow('queued');
+      expect(q.depth).toBe(1);
+      const inFlight = (await q.get())!;
+      q.addLow(inFlight);
+      expect(q.depth).toBe(0);
+      q.done(inFlight);
+      expect(q.depth).toBe(0);
+    });
+
+    it('hands a resync key to a waiting worker at once', async () => {
+      const q = new WorkQueue();
+      const next = q.get();
+      q.addLow('idle');
+      expect(await next).toBe('idle');
+    });
+  });
+
   it('releases waiting workers on shutdown', async () => {
     const q = new WorkQueue();
     const next = q.get();

@@ -10,11 +10,16 @@ export interface WorkQueueOptions {
 /**
  * A keyed work queue in the style of client-go's: a key is queued at most once however often it is added, is
  * handed to one worker at a time (added again while being processed, it is queued again when the worker is done),
- * can be delayed (requeue-after), and retried with per-key exponential backoff.
+ * can be delayed (requeue-after), and retried with per-key exponential backoff. Keys of the periodic resync
+ * (`addLow`) wait in a lane of their own, served only when no other key waits, so that a resync of thousands of
+ * objects never holds up a new one.
  */
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
+  /** The low lane: keys in order, and which of them still wait there (a key added since has moved up). */
+  private readonly low: string[] = [];
+  private readonly lowQueued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -25,7 +30,7 @@ export class WorkQueue {
   constructor(private readonly options: WorkQueueOptions = {}) {}
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.lowQueued.size;
   }
 
   add(key: string): void {
@@ -40,6 +45,7 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
+    this.lowQueued.delete(key);
     const waiter = this.waiters.shift();
     if (waiter) {
       this.processing.add(key);
@@ -48,7 +54,25 @@ export class WorkQueue {
     }
     this.queued.add(key);
     this.queue.push(key);
-    this.options.onDepth?.(this.queue.length);
+    this.options.onDepth?.(this.depth);
+  }
+
+  /**
+   * Adds the key behind every other (the periodic resync): served only when no key added by add() waits. A key that
+   * is already queued, delayed or in flight is left as it is.
+   */
+  addLow(key: string): void {
+    if (this.shuttingDown) return;
+    if (this.queued.has(key) || this.lowQueued.has(key) || this.processing.has(key) || this.delayed.has(key)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.processing.add(key);
+      waiter(key);
+      return;
+    }
+    this.lowQueued.add(key);
+    this.low.push(key);
+    this.options.onDepth?.(this.depth);
   }
 
   /** Adds the key after `ms`; an earlier pending delay of the same key wins. */
@@ -89,14 +113,25 @@ export class WorkQueue {
   /** The next key to process, marked in-flight; undefined once shut down. Call done(key) when finished. */
   get(): Promise<string | undefined> {
     if (this.shuttingDown) return Promise.resolve(undefined);
-    const key = this.queue.shift();
+    const key = this.next();
     if (key !== undefined) {
-      this.queued.delete(key);
       this.processing.add(key);
-      this.options.onDepth?.(this.queue.length);
+      this.options.onDepth?.(this.depth);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private next(): string | undefined {
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.queued.delete(key);
+      return key;
+    }
+    for (let k = this.low.shift(); k !== undefined; k = this.low.shift()) {
+      if (this.lowQueued.delete(k)) return k;
+    }
+    return undefined;
   }
 
   done(key: string): void {
