@@ -8,6 +8,7 @@ import { loadControlPlaneConfig } from './config/control-plane.config.js';
 import { ControlPlaneLifecycle } from './control-plane.lifecycle.js';
 import type { Request, Response } from 'express';
 import { ControlPlaneMetrics } from './health/metrics.js';
+import { StatusService } from './health/status.service.js';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['error', 'warn', 'log', 'debug'],
@@ -58,7 +59,11 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(1);
   }
-  if (config.grpc.enabled) await app.startAllMicroservices();
+  if (config.grpc.enabled) {
+    await app.startAllMicroservices();
+    // HTTP (and so /ready) is up before gRPC: ready must wait for gRPC too, or clients meet a refused connection.
+    app.get(StatusService).grpcListening = true;
+  }
   new Logger('ControlPlane').log(
     `HTTP on :${config.httpPort}${config.grpc.enabled ? `, gRPC on ${config.grpc.host}:${config.grpc.port}` : ''}`,
   );

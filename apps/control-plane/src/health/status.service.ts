@@ -17,6 +17,8 @@ export class StatusService {
   missingCrds: string[] = [];
   crdsCheckedAt = '';
   crdsForbidden = false;
+  /** Set by main.ts once the gRPC server accepts connections: until then agentctl's calls would be refused. */
+  grpcListening = false;
 
   constructor(
     private readonly api: KubeApi,
@@ -67,6 +69,7 @@ export class StatusService {
     const db = await this.database();
     if (!db.connected) reasons.push(`postgres unreachable: ${db.message}`);
     if (!this.recorder.runs.hasSynced) reasons.push('AgentRun cache not synced yet');
+    if (this.config.grpc.enabled && !this.grpcListening) reasons.push('gRPC server not listening yet');
     return reasons;
   }
 
