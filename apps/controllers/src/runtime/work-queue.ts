@@ -46,15 +46,7 @@ export class WorkQueue {
     }
     if (this.queued.has(key)) return;
     this.lowQueued.delete(key);
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      this.processing.add(key);
-      waiter(key);
-      return;
-    }
-    this.queued.add(key);
-    this.queue.push(key);
-    this.options.onDepth?.(this.depth);
+    this.enqueue(key, this.queue, this.queued);
   }
 
   /**
@@ -64,14 +56,19 @@ export class WorkQueue {
   addLow(key: string): void {
     if (this.shuttingDown) return;
     if (this.queued.has(key) || this.lowQueued.has(key) || this.processing.has(key) || this.delayed.has(key)) return;
+    this.enqueue(key, this.low, this.lowQueued);
+  }
+
+  /** Hands the key to a waiting worker, or queues it at the end of a lane. */
+  private enqueue(key: string, lane: string[], members: Set<string>): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.processing.add(key);
       waiter(key);
       return;
     }
-    this.lowQueued.add(key);
-    this.low.push(key);
+    members.add(key);
+    lane.push(key);
     this.options.onDepth?.(this.depth);
   }
 
