@@ -99,6 +99,71 @@ it('stores a published message once and pushes it to an SSE subscriber of the ru
   expect(await count(`select count(*) n from agent_events where agent_run_uid = '${run.uid}'`)).toBe(3);
 });
 
+it('serves a live event with the bytes a replay from Postgres gives (attrs in jsonb key order, text as stored)', async () => {
+  const r = { ...run, uid: `${run.uid}-bytes` };
+  const live = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`);
+  // Keys out of jsonb's order (shorter first, then bytewise), integer-like keys, nesting; a lone surrogate in the text.
+  const attrs = { zeta: 1, a: { yy: [{ bb: 2, a: 1 }], x: 'y' }, '10': 'ten', '2': 'two', bb: 'b' };
+  await publisher.publish(subjectOf(r), message(r, 1, { attrs, content: 'half a pair: \ud83d' }));
+  const [event] = await live.next(1);
+  live.close();
+  const parsed = JSON.parse(event!.data) as { content: string; attrs: Record<string, unknown> };
+  expect(parsed.content).toBe('half a pair: \ufffd');
+  expect(Object.keys(parsed.attrs)).toEqual(['2', '10', 'a', 'bb', 'zeta']);
+  const replay = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${r.uid}`);
+  // The control plane's window serves the replay too; compare with what Postgres itself returns.
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const row = (await c.query(`select attrs::text a from agent_events where agent_run_uid = $1`, [r.uid])).rows[0];
+    expect(JSON.stringify(parsed.attrs)).toBe(JSON.stringify(JSON.parse(row.a as string)));
+  } finally {
+    await c.end();
+  }
+  expect((await replay.next(1))[0]!.data).toBe(event!.data);
+  replay.close();
+});
+
+it.only('gives every replica the same events in the same id order, without a gap, when two replicas ingest', async () => {
+  const url = new URL(db.url);
+  url.port = String(pgProxy.port);
+  const second = await startControlPlane({
+    databaseUrl: url.toString(),
+    natsUrl: nats.url,
+    namespaces: [ns.name],
+    env: { JANGAR_PROMETHEUS_METRICS_PATH: '/internal/prometheus' },
+  });
+  const r = { ...run, uid: `${run.uid}-replicas` };
+  const N = 2000;
+  const readers = [cp, second].map((p) => new SseReader(`${p.url}/v1/agent-events?agentRunUid=${r.uid}`));
+  try {
+    // Published 100 at a time, so that the two replicas' batches commit back to back.
+    for (let i = 0; i < N; i += 100)
+      await Promise.all(Array.from({ length: 100 }, (_, j) => publisher.publish(subjectOf(r), message(r, i + j + 1))));
+    // Ids follow commit order, which two replicas' batches interleave: the order of ids, not of seq, is the contract.
+    const [first, other] = await Promise.all(readers.map((reader) => reader.next(N)));
+    const ids = first!.map((e) => Number(e.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(other!.map((e) => Number(e.id))).toEqual(ids);
+    const seqs = first!.map((e) => (JSON.parse(e.data) as { seq: number }).seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    const stored = await count(`select count(*) n from agent_events where agent_run_uid = '${r.uid}'`);
+    expect(stored).toBe(N);
+    // Both took part: each replica's own batches reached the other's readers through Postgres.
+    const inserted = async (p: ControlPlaneProcess) =>
+      Number(
+        /^agents_agent_comms_inserted_total (\d+)/m.exec(
+          await (await fetch(`${p.url}/internal/prometheus`)).text(),
+        )?.[1],
+      );
+    expect(await inserted(second)).toBeGreaterThan(0);
+    expect(await inserted(cp)).toBeGreaterThan(0);
+  } finally {
+    for (const reader of readers) reader.close();
+    await second.kill();
+  }
+}, 60_000);
+
 it('streams every run of a namespace, and one run by namespace and name, with heartbeats while idle', async () => {
   const teamA = `team-a-${run.uid}`;
   const a1: RunRef = { namespace: teamA, name: 'a-1', uid: `${run.uid}-a1` };
