@@ -7,8 +7,10 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-
 import { migrate } from './database/database.js';
 import type { Database } from './database/schema.js';
 import { EventHub } from './events/event-hub.js';
+import { endAllSseConnections } from './events/sse.js';
 import { IngestService } from './events/ingest.service.js';
 import { StatusService } from './health/status.service.js';
+import { AgentRunsService } from './runs/agent-runs.service.js';
 import { RunHistoryRecorder } from './runs/run-history.recorder.js';
 import { DATABASE, PG_POOL } from './tokens.js';
 
@@ -34,6 +36,7 @@ export class ControlPlaneLifecycle implements BeforeApplicationShutdown {
     private readonly hub: EventHub,
     private readonly recorder: RunHistoryRecorder,
     private readonly status: StatusService,
+    private readonly runs: AgentRunsService,
     @Optional() private readonly ingest?: IngestService,
   ) {}
 
@@ -91,6 +94,10 @@ export class ControlPlaneLifecycle implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // Open streams would hold the HTTP and gRPC servers' close until the pod is killed: end them first.
+    const sse = endAllSseConnections();
+    this.runs.endStreams();
+    if (sse) this.logger.log(`Ended ${sse} open event stream(s) for shutdown`);
     clearTimeout(this.recheck);
     this.memoryReducer.stop();
     if (!this.started) {

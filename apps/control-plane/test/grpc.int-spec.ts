@@ -880,3 +880,32 @@ describe('token auth and an unreachable Kubernetes API', () => {
     await eventually(async () => expect(parseJson(await listBudgets(TOKEN))).toMatchObject({ kind: 'List' }));
   });
 });
+
+// Last in the file: it stops the shared control plane.
+describe('shutdown', () => {
+  it('on SIGTERM ends its open SSE and gRPC streams and exits at once, so their clients move to another replica', async () => {
+    const { run } = await submit({ agentName: 'run-demo-agent', implementationName: 'run-demo-task', name: 'bye-run' });
+    const events = new SseReader(`${cp.url}/v1/agent-events?agentRunUid=${run.metadata.uid}`);
+    const resources = new SseReader(`${cp.url}/v1/control-plane/stream?namespace=${ns.name}`);
+    const statusStream = readStream<StreamAgentRunStatusResponse>(
+      client.streamAgentRunStatus({ namespace: ns.name, name: 'bye-run' }),
+    );
+    const follow = readStream<StreamAgentRunLogsResponse>(
+      client.streamAgentRunLogs({ namespace: ns.name, name: 'bye-run', follow: true, afterId: 0 }),
+    );
+    await publisher.publish(subjectOf(refOf(run)), message(refOf(run), 1));
+    await eventually(() => expect(follow.items).toHaveLength(1));
+    await eventually(() => expect(statusStream.items.length).toBeGreaterThan(0));
+    await resources.next(1);
+    await events.next(1);
+    const started = performance.now();
+    await cp.kill('SIGTERM');
+    expect(performance.now() - started).toBeLessThan(5000);
+    await Promise.all([events.done, resources.done]);
+    for (const s of [statusStream, follow])
+      expect(await s.ended).toMatchObject({
+        code: status.UNAVAILABLE,
+        details: expect.stringContaining('shutting down'),
+      });
+  }, 30_000);
+});

@@ -16,6 +16,19 @@ const GATHER_BYTES = 64 * 1024;
  */
 const PAUSE_BYTES = 64 * 1024;
 
+/** Every open connection of this process: ended together at shutdown. */
+const open = new Set<SseConnection>();
+
+/**
+ * Ends every open stream, so that the HTTP server can close (it waits for open responses) and the clients reconnect,
+ * to another replica, with their Last-Event-ID. Returns how many were open.
+ */
+export function endAllSseConnections(): number {
+  const n = open.size;
+  for (const c of [...open]) c.end();
+  return n;
+}
+
 /**
  * One Server-Sent Events connection with a bound on what may pile up in memory for it. Two ways to feed it:
  * - pull (`ready`/`whenReady`/`send`): the writer stops when 64 KiB (at most half the bound) wait unread and resumes
@@ -49,6 +62,7 @@ export class SseConnection {
     this.write('retry: 1000\n: connected\n\n');
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), limits.heartbeatMs);
     res.on('close', () => this.close());
+    open.add(this);
   }
 
   get isClosed(): boolean {
@@ -140,6 +154,7 @@ export class SseConnection {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    open.delete(this);
     clearInterval(this.heartbeat);
     clearTimeout(this.stall);
     this.resume = undefined;

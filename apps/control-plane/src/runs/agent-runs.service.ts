@@ -1,7 +1,7 @@
 import { ANNOTATIONS, LABELS, RUNTIME_TYPES, TERMINAL_RUN_PHASES, type AgentRun } from '@agents/api';
 import { CUSTOM, type KubeApi, type ScopedCache } from '@agents/kube';
 import { createHash } from 'node:crypto';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { AgentsError, fromKube, invalid } from '../errors.js';
 import { EventCursor, type EventHub, type EventSink } from '../events/event-hub.js';
 import type { StoredEvent } from '../events/events.repository.js';
@@ -206,53 +206,87 @@ export class AgentRunsService {
     };
   }
 
+  /** The subscribers of the open streams: ended at shutdown, which gRPC's graceful shutdown waits for. */
+  private readonly open = new Set<Subscriber<unknown>>();
+  private closing = false;
+
+  /**
+   * Ends every open stream with UNAVAILABLE, and refuses new ones: a client following a run moves on to another
+   * replica (a log stream resumes from its last id) instead of holding this process up until it is killed.
+   */
+  endStreams(): void {
+    this.closing = true;
+    const err = new AgentsError(
+      'UNAVAILABLE',
+      'the control plane is shutting down: retry, another replica will answer',
+    );
+    for (const sub of [...this.open]) sub.error(err);
+  }
+
+  private tracked<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((sub) => {
+      if (this.closing) {
+        sub.error(new AgentsError('UNAVAILABLE', 'the control plane is shutting down: retry'));
+        return;
+      }
+      this.open.add(sub);
+      const inner = source.subscribe(sub);
+      return () => {
+        this.open.delete(sub);
+        inner.unsubscribe();
+      };
+    });
+  }
+
   /** The run now and on every change, completing after a terminal phase (or its deletion). */
   statusStream(ns: string, name: string): Observable<AgentRun> {
-    return new Observable<AgentRun>((sub) => {
-      const abort = new AbortController();
-      void (async () => {
-        const namespace = this.resources.namespaceOf(ns);
-        let run = await this.resources.get<AgentRun>('AgentRun', namespace, name);
-        sub.next(run);
-        while (!isTerminal(run) && !abort.signal.aborted) {
-          let deleted = false;
-          await this.api
-            .watch<AgentRun>(
-              CUSTOM.AgentRun!,
-              namespace,
-              {
-                fieldSelector: `metadata.name=${name}`,
-                resourceVersion: run.metadata.resourceVersion,
-                timeoutSeconds: 60,
-              },
-              (e) => {
-                if (e.type === 'DELETED') {
-                  deleted = true;
-                  abort.abort(); // end the watch now, not at its timeout
-                  return;
-                }
-                if (e.type !== 'MODIFIED' && e.type !== 'ADDED') return;
-                if (e.object.metadata.resourceVersion === run.metadata.resourceVersion) return;
-                run = e.object;
+    return this.tracked(
+      new Observable<AgentRun>((sub) => {
+        const abort = new AbortController();
+        void (async () => {
+          const namespace = this.resources.namespaceOf(ns);
+          let run = await this.resources.get<AgentRun>('AgentRun', namespace, name);
+          sub.next(run);
+          while (!isTerminal(run) && !abort.signal.aborted) {
+            let deleted = false;
+            await this.api
+              .watch<AgentRun>(
+                CUSTOM.AgentRun!,
+                namespace,
+                {
+                  fieldSelector: `metadata.name=${name}`,
+                  resourceVersion: run.metadata.resourceVersion,
+                  timeoutSeconds: 60,
+                },
+                (e) => {
+                  if (e.type === 'DELETED') {
+                    deleted = true;
+                    abort.abort(); // end the watch now, not at its timeout
+                    return;
+                  }
+                  if (e.type !== 'MODIFIED' && e.type !== 'ADDED') return;
+                  if (e.object.metadata.resourceVersion === run.metadata.resourceVersion) return;
+                  run = e.object;
+                  sub.next(run);
+                  if (isTerminal(run)) abort.abort();
+                },
+                abort.signal,
+              )
+              .catch(async (err: unknown) => {
+                if (abort.signal.aborted) return;
+                // 410 or a broken watch: read the run again and resume from there.
+                run = await this.resources.get<AgentRun>('AgentRun', namespace, name).catch(() => {
+                  throw fromKube(err, `watching agentrun ${name}`);
+                });
                 sub.next(run);
-                if (isTerminal(run)) abort.abort();
-              },
-              abort.signal,
-            )
-            .catch(async (err: unknown) => {
-              if (abort.signal.aborted) return;
-              // 410 or a broken watch: read the run again and resume from there.
-              run = await this.resources.get<AgentRun>('AgentRun', namespace, name).catch(() => {
-                throw fromKube(err, `watching agentrun ${name}`);
               });
-              sub.next(run);
-            });
-          if (deleted) break;
-        }
-        sub.complete();
-      })().catch((err: unknown) => sub.error(err));
-      return () => abort.abort();
-    });
+            if (deleted) break;
+          }
+          sub.complete();
+        })().catch((err: unknown) => sub.error(err));
+        return () => abort.abort();
+      }),
+    );
   }
 
   /**
@@ -268,57 +302,59 @@ export class AgentRunsService {
     flow: Flow = UNBOUNDED,
     settleMs = 3000,
   ): Observable<LogLine> {
-    return new Observable<LogLine>((sub) => {
-      let cursor: EventCursor | undefined;
-      let statusSub: { unsubscribe(): void } | undefined;
-      let settle: NodeJS.Timeout | undefined;
-      let finished = false;
-      let closed = false;
-      const settleLater = () => {
-        clearTimeout(settle);
-        settle = setTimeout(() => sub.complete(), settleMs);
-      };
-      void (async () => {
-        const namespace = this.resources.namespaceOf(ns);
-        const run = await this.resources.get<AgentRun>('AgentRun', namespace, name);
-        if (closed) return;
-        cursor = new EventCursor(
-          this.hub,
-          { uid: run.metadata.uid! },
-          afterId,
-          {
-            ...flow,
-            write: (e) => {
-              sub.next(logLine(e));
-              if (finished) settleLater();
+    return this.tracked(
+      new Observable<LogLine>((sub) => {
+        let cursor: EventCursor | undefined;
+        let statusSub: { unsubscribe(): void } | undefined;
+        let settle: NodeJS.Timeout | undefined;
+        let finished = false;
+        let closed = false;
+        const settleLater = () => {
+          clearTimeout(settle);
+          settle = setTimeout(() => sub.complete(), settleMs);
+        };
+        void (async () => {
+          const namespace = this.resources.namespaceOf(ns);
+          const run = await this.resources.get<AgentRun>('AgentRun', namespace, name);
+          if (closed) return;
+          cursor = new EventCursor(
+            this.hub,
+            { uid: run.metadata.uid! },
+            afterId,
+            {
+              ...flow,
+              write: (e) => {
+                sub.next(logLine(e));
+                if (finished) settleLater();
+              },
+              idle: () => {
+                if (!follow) sub.complete();
+              },
             },
-            idle: () => {
-              if (!follow) sub.complete();
+            (err) => sub.error(err),
+          );
+          if (!follow) return;
+          statusSub = this.statusStream(namespace, name).subscribe({
+            next: (r) => {
+              if (isTerminal(r) && !finished) {
+                finished = true;
+                settleLater();
+              }
             },
-          },
-          (err) => sub.error(err),
-        );
-        if (!follow) return;
-        statusSub = this.statusStream(namespace, name).subscribe({
-          next: (r) => {
-            if (isTerminal(r) && !finished) {
+            complete: () => {
               finished = true;
               settleLater();
-            }
-          },
-          complete: () => {
-            finished = true;
-            settleLater();
-          },
-          error: (err: unknown) => sub.error(err),
-        });
-      })().catch((err: unknown) => sub.error(err));
-      return () => {
-        closed = true;
-        cursor?.close();
-        statusSub?.unsubscribe();
-        clearTimeout(settle);
-      };
-    });
+            },
+            error: (err: unknown) => sub.error(err),
+          });
+        })().catch((err: unknown) => sub.error(err));
+        return () => {
+          closed = true;
+          cursor?.close();
+          statusSub?.unsubscribe();
+          clearTimeout(settle);
+        };
+      }),
+    );
   }
 }
