@@ -83,8 +83,8 @@ export class AppModule {
     if (config.nats.ingest) {
       providers.push({
         provide: IngestService,
-        inject: [EventsRepository, ControlPlaneMetrics, EventHub],
-        useFactory: (events: EventsRepository, m: ControlPlaneMetrics, hub: EventHub) =>
+        inject: [EventsRepository, ControlPlaneMetrics],
+        useFactory: (events: EventsRepository, m: ControlPlaneMetrics) =>
           new IngestService(
             {
               url: config.nats.url!,
@@ -105,7 +105,6 @@ export class AppModule {
               },
               error: () => m.ingestErrors.inc(),
             },
-            (batch) => hub.stored(batch),
           ),
       });
     }

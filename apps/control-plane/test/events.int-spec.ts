@@ -124,7 +124,7 @@ it('serves a live event with the bytes a replay from Postgres gives (attrs in js
   replay.close();
 });
 
-it.only('gives every replica the same events in the same id order, without a gap, when two replicas ingest', async () => {
+it('gives every replica the same events in the same id order, without a gap, when two replicas ingest', async () => {
   const url = new URL(db.url);
   url.port = String(pgProxy.port);
   const second = await startControlPlane({

@@ -182,7 +182,7 @@ export function recordingIngest(): { stored: EventRow[]; repository: EventsRepos
   const repository = {
     insertBatch: async (rows: EventRow[]) => {
       stored.push(...rows);
-      return { after: 0, events: [] };
+      return [];
     },
   } as unknown as EventsRepository;
   return { stored, repository, metrics: { inserted() {}, duplicates() {}, deadLettered() {}, batch() {}, error() {} } };

@@ -1,13 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import { EventWindow } from './event-window.js';
-import {
-  EVENTS_CHANNEL,
-  type EventFilter,
-  type EventsRepository,
-  type InsertedBatch,
-  type StoredEvent,
-} from './events.repository.js';
+import { EVENTS_CHANNEL, type EventFilter, type EventsRepository, type StoredEvent } from './events.repository.js';
 
 /** A reader of the hub: woken when events newer than what it has seen exist. */
 export interface HubListener {
@@ -46,7 +40,7 @@ export interface HubOptions {
 /**
  * This replica's window on the event store. It LISTENs on the channel the repository notifies at commit (whichever
  * replica stored the events), reads the new rows once, keeps the most recent ones in a shared window, and wakes its
- * readers. The rows this replica's own ingest commits are handed over directly instead of being read back. Each reader pulls at its own pace from the window (or from Postgres when it fell behind the window), so a slow
+ * readers. Each reader pulls at its own pace from the window (or from Postgres when it fell behind the window), so a slow
  * reader costs nothing but its cursor. Pushed, never polled; after a reconnect it catches up from its last id.
  */
 export class EventHub {
@@ -117,10 +111,7 @@ export class EventHub {
     try {
       const client = await this.pool.connect();
       this.client = client;
-      // The payload is the batch's highest id: nothing to read when that batch was handed over already.
-      client.on('notification', (n) => {
-        if (!(/^\d+$/.test(n.payload ?? '') && Number(n.payload) <= this.lastSeen)) this.readNew();
-      });
+      client.on('notification', () => this.readNew());
       client.on('error', (err) => this.reconnect(err));
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       if (this.lost) this.logger.log('Event notifications connection restored');
@@ -146,26 +137,6 @@ export class EventHub {
     this.retry = setTimeout(() => void this.connect(), 1000);
   }
 
-  /**
-   * A batch this replica's ingest committed. When it follows the last id read (always, with one ingesting replica),
-   * its rows are the next events: taken as they are, without a read. Otherwise another replica committed in between,
-   * and the rows are read from Postgres in order with the others'.
-   */
-  stored(batch: InsertedBatch): void {
-    const last = batch.events[batch.events.length - 1];
-    if (this.stopped || !last || last.id <= this.lastSeen) return;
-    if (this.reading || batch.after !== this.lastSeen) return this.readNew();
-    this.take(batch.events);
-  }
-
-  /** Adds events that follow the last id read to the window, and wakes the readers they concern. */
-  private take(events: StoredEvent[]): void {
-    for (const e of events) this.window.add(e);
-    this.lastSeen = events[events.length - 1]!.id;
-    const keys = touched(events);
-    for (const l of this.listeners) if (!l.filter || keys.has(keyOf(l.filter))) l.wake();
-  }
-
   /** Reads everything after the last id read (coalescing notifications that arrive meanwhile) into the window. */
   private readNew(): void {
     if (this.reading) {
@@ -178,7 +149,10 @@ export class EventHub {
         for (;;) {
           const batch = await this.events.after(undefined, this.lastSeen, 2000);
           if (batch.length === 0) break;
-          this.take(batch);
+          for (const e of batch) this.window.add(e);
+          this.lastSeen = batch[batch.length - 1]!.id;
+          const keys = touched(batch);
+          for (const l of this.listeners) if (!l.filter || keys.has(keyOf(l.filter))) l.wake();
           if (batch.length < 2000) break;
         }
       } while (this.again && !this.stopped);

@@ -54,62 +54,16 @@ function toStored(r: Row): StoredEvent {
   };
 }
 
-/** Rows one transaction inserted, in id order, and the highest id committed before it. */
-export interface InsertedBatch {
-  after: number;
-  events: StoredEvent[];
-}
-
-/**
- * An inserted row as a read of it returns it: `attrs` with its keys in jsonb's order (shorter first, then bytewise)
- * and text as Postgres stores it (a lone surrogate becomes U+FFFD), so a live reader and one replaying from the
- * database receive the same bytes.
- */
-function storedOf(id: number, r: EventRow): StoredEvent {
-  return {
-    id,
-    kind: r.kind,
-    role: r.role,
-    content: wellFormed(r.content),
-    agentRunUid: r.agent_run_uid,
-    agentRunName: r.agent_run_name,
-    agentRunNamespace: r.agent_run_namespace,
-    agentId: r.agent_id,
-    stepId: r.step_id,
-    seq: r.seq,
-    attrs: r.attrs ? (jsonbOrder(r.attrs) as Record<string, unknown>) : null,
-    timestamp: r.message_timestamp.toISOString(),
-    subject: wellFormed(r.subject),
-  };
-}
-
-const wellFormed = (s: string): string => (s.isWellFormed() ? s : s.toWellFormed());
-
-/** A JSON value with every object's keys in the order jsonb stores them. */
-export function jsonbOrder(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(jsonbOrder);
-  if (v === null || typeof v !== 'object') return typeof v === 'string' ? wellFormed(v) : v;
-  const out: Record<string, unknown> = {};
-  const keys = Object.keys(v).sort(
-    (a, b) => byteLength(a) - byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)),
-  );
-  for (const k of keys) out[wellFormed(k)] = jsonbOrder((v as Record<string, unknown>)[k]);
-  return out;
-}
-
-const byteLength = (s: string): number => Buffer.byteLength(s);
-
 /** All SQL of agent events and dead letters. */
 export class EventsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
    * Inserts a batch in one transaction (duplicates by dedupe key are skipped), records the dead letters, and
-   * notifies listeners at commit. Returns the rows actually inserted as they will be read back, with the highest id
-   * committed before them: a reader that has read up to that id can take them as the next events without reading
-   * them again.
+   * notifies listeners at commit. Returns the ids of the rows actually inserted (readers get the rows from the
+   * notification: the insert sends none of them back).
    */
-  async insertBatch(rows: EventRow[], deadLetters: DeadLetter[]): Promise<InsertedBatch> {
+  async insertBatch(rows: EventRow[], deadLetters: DeadLetter[]): Promise<number[]> {
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${INSERT_LOCK})`.execute(trx);
       const inserted = rows.length
@@ -117,8 +71,7 @@ export class EventsRepository {
             .insertInto('agent_events')
             .values(rows.map((r) => ({ ...r, attrs: r.attrs ? JSON.stringify(r.attrs) : null })))
             .onConflict((oc) => oc.column('dedupe_key').doNothing())
-            // The subquery sees the statement's snapshot, taken after the lock: every committed row but this batch.
-            .returning(['id', 'dedupe_key', sql<string>`(select coalesce(max(id), 0) from agent_events)`.as('before')])
+            .returning('id')
             .execute()
         : [];
       if (deadLetters.length) {
@@ -134,11 +87,10 @@ export class EventsRepository {
           )
           .execute();
       }
-      if (!inserted.length) return { after: 0, events: [] };
-      const byKey = new Map(rows.map((r) => [r.dedupe_key, r]));
-      const events = inserted.map((r) => storedOf(Number(r.id), byKey.get(r.dedupe_key)!)).sort((a, b) => a.id - b.id);
-      await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(events[events.length - 1]!.id)})`.execute(trx);
-      return { after: Number(inserted[0]!.before), events };
+      const ids = inserted.map((r) => Number(r.id));
+      if (ids.length)
+        await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(ids.reduce((a, b) => Math.max(a, b)))})`.execute(trx);
+      return ids;
     });
   }
 

@@ -2,7 +2,7 @@ import { AGENT_COMMS_STREAM, ensureAgentCommsStream } from '@agents/nats';
 import { Logger } from '@nestjs/common';
 import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { parseAgentMessage } from './event-parser.js';
-import type { DeadLetter, EventsRepository, InsertedBatch } from './events.repository.js';
+import type { DeadLetter, EventsRepository } from './events.repository.js';
 import type { EventRow } from './event-parser.js';
 
 export interface IngestConfig {
@@ -57,8 +57,6 @@ export class IngestService {
     private readonly config: IngestConfig,
     private readonly events: EventsRepository,
     private readonly metrics: IngestMetrics,
-    /** Told of each committed batch (this replica's event hub takes the rows without reading them back). */
-    private readonly onStored: (batch: InsertedBatch) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -257,12 +255,9 @@ export class IngestService {
       } else deadLetters.push(deadLetter(m, parsed.reason));
     }
     const malformed = deadLetters.length;
-    const committed: InsertedBatch[] = [];
     let inserted: number;
     try {
-      const batch = await this.events.insertBatch(unique, deadLetters);
-      inserted = batch.events.length;
-      committed.push(batch);
+      inserted = (await this.events.insertBatch(unique, deadLetters)).length;
     } catch (err) {
       if (!isDataError(err)) {
         // Not stored: ask for redelivery after a pause instead of waiting out the ack timeout.
@@ -274,9 +269,7 @@ export class IngestService {
       inserted = 0;
       for (const row of unique) {
         try {
-          const batch = await this.events.insertBatch([row], []);
-          inserted += batch.events.length;
-          committed.push(batch);
+          inserted += (await this.events.insertBatch([row], [])).length;
         } catch (rowErr) {
           if (!isDataError(rowErr)) {
             for (const m of messages) m.nak(2000);
@@ -294,8 +287,6 @@ export class IngestService {
     this.metrics.deadLettered(deadLetters.length);
     for (const m of messages) m.ack();
     this.metrics.batch(messages.length, performance.now() - started);
-    // After the acks: handing the rows over wakes every reader of them, which writes to its stream at once.
-    for (const batch of committed) this.onStored(batch);
   }
 }
 
