@@ -18,12 +18,14 @@ const PAUSE_BYTES = 64 * 1024;
 
 /** Every open connection of this process: ended together at shutdown. */
 const open = new Set<SseConnection>();
+let shuttingDown = false;
 
 /**
- * Ends every open stream, so that the HTTP server can close (it waits for open responses) and the clients reconnect,
- * to another replica, with their Last-Event-ID. Returns how many were open.
+ * Ends every open stream, and every one opened from now on, so that the HTTP server can close (it waits for open
+ * responses) and the clients reconnect, to another replica, with their Last-Event-ID. Returns how many were open.
  */
 export function endAllSseConnections(): number {
+  shuttingDown = true;
   const n = open.size;
   for (const c of [...open]) c.end();
   return n;
@@ -63,6 +65,8 @@ export class SseConnection {
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), limits.heartbeatMs);
     res.on('close', () => this.close());
     open.add(this);
+    // Opened after shutdown began (before the server stopped listening): the client is told to go elsewhere at once.
+    if (shuttingDown) this.end();
   }
 
   get isClosed(): boolean {
