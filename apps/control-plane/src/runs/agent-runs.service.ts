@@ -140,6 +140,10 @@ export function logLine(e: StoredEvent): LogLine {
   return { stream, message: e.content, id: e.id, timestamp: e.timestamp, kind: e.kind };
 }
 
+/** What an open or a new stream gets once shutdown has begun. */
+const shuttingDown = () =>
+  new AgentsError('UNAVAILABLE', 'the control plane is shutting down: retry, another replica will answer');
+
 /** AgentRuns driven by agentctl: read (from the watch cache), submit, cancel, follow status and logs. */
 export class AgentRunsService {
   constructor(
@@ -216,17 +220,13 @@ export class AgentRunsService {
    */
   endStreams(): void {
     this.closing = true;
-    const err = new AgentsError(
-      'UNAVAILABLE',
-      'the control plane is shutting down: retry, another replica will answer',
-    );
-    for (const sub of [...this.open]) sub.error(err);
+    for (const sub of [...this.open]) sub.error(shuttingDown());
   }
 
   private tracked<T>(source: Observable<T>): Observable<T> {
     return new Observable<T>((sub) => {
       if (this.closing) {
-        sub.error(new AgentsError('UNAVAILABLE', 'the control plane is shutting down: retry'));
+        sub.error(shuttingDown());
         return;
       }
       this.open.add(sub);
