@@ -218,12 +218,17 @@ const clusterCpu = (controllers: ServiceProcess) =>
     kwok: () => pidsNamed('kwok'),
   });
 
-const queueDepth = async (controllers: ServiceProcess) =>
-  Number(
-    (await controllers.get('/metrics')).body.match(
-      /^agents_controller_queue_depth\{controller="agentrun"\} (\d+)/m,
-    )?.[1] ?? 0,
-  );
+/** The AgentRun work queue's lanes: `main` (new and changed runs) and `resync` (the periodic resync, served last). */
+const queueDepth = async (controllers: ServiceProcess) => {
+  const body = (await controllers.get('/metrics')).body;
+  const lane = (name: string) =>
+    Number(
+      body.match(
+        new RegExp(`^agents_controller_queue_depth\\{controller="agentrun",lane="${name}"\\} (\\d+)`, 'm'),
+      )?.[1] ?? 0,
+    );
+  return { main: lane('main'), resync: lane('resync') };
+};
 
 async function succeededCount(ns: string): Promise<number> {
   const list = await api.listAll<{ status?: { phase?: string } }>(CUSTOM.AgentRun!, ns);
@@ -313,13 +318,18 @@ try {
   if (ONLY.has('p1')) {
     const obs = jobObserver(NS.sustained);
     const names = Array.from({ length: SUSTAINED_SECONDS * 20 }, (_, i) => `u-${i}`);
+    // The gate reads the main lane: a resync waiting behind it never holds up a new run.
     let maxDepth = 0;
     let windowDepth = 0;
+    let maxResync = 0;
+    let windowResync = 0;
     const sampler = setInterval(
       () =>
         void queueDepth(controllers).then((d) => {
-          maxDepth = Math.max(maxDepth, d);
-          windowDepth = Math.max(windowDepth, d);
+          maxDepth = Math.max(maxDepth, d.main);
+          windowDepth = Math.max(windowDepth, d.main);
+          maxResync = Math.max(maxResync, d.resync);
+          windowResync = Math.max(windowResync, d.resync);
         }),
       1000,
     );
@@ -328,8 +338,11 @@ try {
     let cpu = clusterCpu(controllers);
     const timeline = setInterval(() => {
       const at = ((performance.now() - t0) / 1000).toFixed(0);
-      console.log(`     P1 at ${at} s: ${obs.seen.size} Jobs seen, queue depth max ${windowDepth}; CPU ${cpu.stop()}`);
+      console.log(
+        `     P1 at ${at} s: ${obs.seen.size} Jobs seen, queue depth max ${windowDepth} (resync lane ${windowResync}); CPU ${cpu.stop()}`,
+      );
       windowDepth = 0;
+      windowResync = 0;
       cpu = clusterCpu(controllers);
     }, 60_000);
     const started = await createRuns(NS.sustained, names, 20);
@@ -340,7 +353,7 @@ try {
     const s = summarize(latencies(started, obs.seen));
     report(
       'P1',
-      `20 runs/s for ${SUSTAINED_SECONDS}s (${names.length} runs): create→Job p99 ${ms(s.p99)}, max work-queue depth ${maxDepth}`,
+      `20 runs/s for ${SUSTAINED_SECONDS}s (${names.length} runs): create→Job p99 ${ms(s.p99)}, max work-queue depth ${maxDepth} (resync lane ${maxResync})`,
       'queue depth ≤ 100, p99 ≤ 2 s',
       maxDepth <= 100 && s.p99 <= 2000,
     );

@@ -261,7 +261,8 @@ it('serves Prometheus metrics of reconciles, queue depth, API requests and leade
   const { status, body } = await controllers.get('/metrics');
   expect(status).toBe(200);
   expect(body).toMatch(/agents_reconcile_duration_ms_count\{kind="agentrun",outcome="success"\} \d+/);
-  expect(body).toMatch(/agents_controller_queue_depth\{controller="agentrun"\} \d+/);
+  expect(body).toMatch(/agents_controller_queue_depth\{controller="agentrun",lane="main"\} \d+/);
+  expect(body).toMatch(/agents_controller_queue_depth\{controller="agentrun",lane="resync"\} \d+/);
   expect(body).toMatch(/agents_kube_api_requests_total\{verb="POST",resource="jobs",code="201"\} \d+/);
   expect(body).toMatch(/^agents_leader_election_is_leader 1$/m);
   expect(body).toMatch(/agents_agent_run_outcomes_total\{namespace="[^"]+",phase="Succeeded",reason="Completed"\} \d+/);

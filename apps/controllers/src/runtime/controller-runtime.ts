@@ -145,9 +145,13 @@ export class ControllerRuntime {
     const queue = new WorkQueue({
       baseDelayMs: this.config.queueBaseDelayMs,
       maxDelayMs: this.config.queueMaxDelayMs,
-      onDepth: (d) => this.metrics.queueDepth.set({ controller: spec.name }, d),
+      onDepth: (d) => {
+        this.metrics.queueDepth.set({ controller: spec.name, lane: 'main' }, d.main);
+        this.metrics.queueDepth.set({ controller: spec.name, lane: 'resync' }, d.resync);
+      },
     });
-    this.metrics.queueDepth.set({ controller: spec.name }, 0);
+    this.metrics.queueDepth.set({ controller: spec.name, lane: 'main' }, 0);
+    this.metrics.queueDepth.set({ controller: spec.name, lane: 'resync' }, 0);
     const cache = this.cache(spec.primary, spec.primaryLabelSelector);
     const enqueue = (o: KubeObjectLike) => {
       this.activityCount += 1;

@@ -6,8 +6,8 @@ export class ControllerMetrics {
 
   readonly queueDepth = new Gauge({
     name: 'agents_controller_queue_depth',
-    help: 'Keys waiting in a controller work queue.',
-    labelNames: ['controller'],
+    help: 'Keys waiting in a controller work queue, per lane: main (watch events, retries, timers) and resync (the periodic resync, served only when main is empty).',
+    labelNames: ['controller', 'lane'],
     registers: [this.registry],
   });
 

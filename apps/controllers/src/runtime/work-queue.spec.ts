@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type QueueDepths } from './work-queue.js';
 
 describe('WorkQueue', () => {
   it('queues a key once however often it is added', async () => {
@@ -76,6 +76,19 @@ describe('WorkQueue', () => {
       q.done('new/a');
       q.add('new/b');
       expect(await drain(q)).toEqual(['new/b', 'old/1', 'old/2', 'old/3']);
+    });
+
+    it('reports each lane apart, so a resync backlog is not read as new runs waiting', async () => {
+      const seen: QueueDepths[] = [];
+      const q = new WorkQueue({ onDepth: (d) => seen.push(d) });
+      q.addLow('old/1');
+      q.addLow('old/2');
+      q.add('new/a');
+      expect(seen.at(-1)).toEqual({ main: 1, resync: 2 });
+      q.add('old/1');
+      expect(seen.at(-1)).toEqual({ main: 2, resync: 1 });
+      expect(await drain(q)).toEqual(['new/a', 'old/1', 'old/2']);
+      expect(seen.at(-1)).toEqual({ main: 0, resync: 0 });
     });
 
     it('moves a resync key up when an event adds it, and runs it once', async () => {

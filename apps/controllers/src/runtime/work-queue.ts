@@ -3,8 +3,14 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Cap of the retry delay. */
   maxDelayMs?: number;
-  /** Called whenever the number of waiting keys changes (metrics). */
-  onDepth?: (depth: number) => void;
+  /** Called whenever the number of waiting keys changes (metrics), with the count of each lane. */
+  onDepth?: (depths: QueueDepths) => void;
+}
+
+/** Keys waiting, per lane: `main` (events, retries, requeue-after) and `resync` (served when `main` is empty). */
+export interface QueueDepths {
+  main: number;
+  resync: number;
 }
 
 /**
@@ -31,6 +37,10 @@ export class WorkQueue {
 
   get depth(): number {
     return this.queue.length + this.lowQueued.size;
+  }
+
+  get depths(): QueueDepths {
+    return { main: this.queue.length, resync: this.lowQueued.size };
   }
 
   add(key: string): void {
@@ -69,7 +79,7 @@ export class WorkQueue {
     }
     members.add(key);
     lane.push(key);
-    this.options.onDepth?.(this.depth);
+    this.options.onDepth?.(this.depths);
   }
 
   /** Adds the key after `ms`; an earlier pending delay of the same key wins. */
@@ -113,7 +123,7 @@ export class WorkQueue {
     const key = this.next();
     if (key !== undefined) {
       this.processing.add(key);
-      this.options.onDepth?.(this.depth);
+      this.options.onDepth?.(this.depths);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.waiters.push(resolve));
