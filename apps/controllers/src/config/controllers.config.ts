@@ -92,6 +92,17 @@ export class ControllersEnv {
   @Int(0) JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_MAX_DELETES_PER_NAMESPACE = 100;
   @Int(0) JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_ZERO_TTL_MAX_SECONDS = 0;
 
+  // Housekeeping on every resync
+  /** A run nobody has handled (no status, an old observedGeneration) for this long marks ingestion degraded. */
+  @Int(1, 86_400) JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS = 120;
+  /** Finished runner pods whose Job is gone: left alone, counted (audit) or deleted. */
+  @IsIn(['disabled', 'audit', 'delete'], {
+    message: 'JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE must be one of disabled, audit, delete',
+  })
+  JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE = 'disabled';
+  @Int(0) JANGAR_AGENTS_CONTROLLER_ORPHAN_POD_RETENTION_SECONDS = 86_400;
+  @Int(0) JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_MAX_DELETES_PER_NAMESPACE = 25;
+
   // Runs
   /** How long a new run waits for the Agent, provider, ImplementationSpec or Memory it names to appear before failing. */
   @Int(0, 86_400) JANGAR_AGENTS_CONTROLLER_DEPENDENCY_GRACE_SECONDS = 120;
@@ -186,6 +197,12 @@ export interface ControllersConfig {
     blockedSecrets: string[];
   };
   readonly retention: { seconds: number; maxDeletesPerNamespace: number; zeroTtlMaxSeconds: number };
+  readonly housekeeping: {
+    untouchedWarnAfterSeconds: number;
+    debrisMode: 'disabled' | 'audit' | 'delete';
+    orphanPodRetentionSeconds: number;
+    debrisMaxDeletesPerNamespace: number;
+  };
   readonly runs: {
     immutabilityEnforced: boolean;
     idempotencyEnabled: boolean;
@@ -291,6 +308,12 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
       seconds: e.JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_SECONDS,
       maxDeletesPerNamespace: e.JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_MAX_DELETES_PER_NAMESPACE,
       zeroTtlMaxSeconds: e.JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_ZERO_TTL_MAX_SECONDS,
+    },
+    housekeeping: {
+      untouchedWarnAfterSeconds: e.JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS,
+      debrisMode: e.JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE as 'disabled' | 'audit' | 'delete',
+      orphanPodRetentionSeconds: e.JANGAR_AGENTS_CONTROLLER_ORPHAN_POD_RETENTION_SECONDS,
+      debrisMaxDeletesPerNamespace: e.JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_MAX_DELETES_PER_NAMESPACE,
     },
     runs: {
       immutabilityEnforced: bool(e.JANGAR_AGENTRUN_IMMUTABILITY_ENFORCED),

@@ -37,4 +37,24 @@ describe('health endpoints', () => {
     res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
   });
+
+  it('reports a degradation with 200 (still ready), and both when also not ready', async () => {
+    const readiness = app.get(ReadinessService);
+    readiness.degrade('agentrun-ingestion', 'agentrun_ingestion_not_ready: AgentRuns untouched for over 120s in a');
+    let res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'degraded',
+      reasons: [],
+      degraded: ['agentrun-ingestion: agentrun_ingestion_not_ready: AgentRuns untouched for over 120s in a'],
+    });
+    readiness.set('caches', 'informer caches are syncing');
+    res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 'not-ready', degraded: [expect.any(String)] });
+    readiness.set('caches', undefined);
+    readiness.degrade('agentrun-ingestion', undefined);
+    res = await fetch(`${base}/readyz`);
+    expect(await res.json()).toEqual({ status: 'ok', reasons: [] });
+  });
 });

@@ -14,11 +14,20 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 503 with the reasons while any check fails. Followers of the leader election are ready. */
+  /**
+   * Readiness: 503 with the reasons while any check fails. Followers of the leader election are ready. Degraded
+   * (AgentRuns left untouched) is reported with 200: a restart would not make runs reach the controller.
+   */
   @Get('readyz')
-  readyz(@Res({ passthrough: true }) res: Response): { status: 'ok' | 'not-ready'; reasons: string[] } {
+  readyz(@Res({ passthrough: true }) res: Response): {
+    status: 'ok' | 'degraded' | 'not-ready';
+    reasons: string[];
+    degraded?: string[];
+  } {
     const reasons = this.readiness.reasons();
+    const degraded = this.readiness.degraded();
     if (reasons.length > 0) res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: reasons.length ? 'not-ready' : 'ok', reasons };
+    const status = reasons.length ? 'not-ready' : degraded.length ? 'degraded' : 'ok';
+    return degraded.length ? { status, reasons, degraded } : { status, reasons };
   }
 }

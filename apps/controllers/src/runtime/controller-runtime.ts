@@ -59,6 +59,8 @@ export interface ControllerSpec {
    * capacity): `obj` is undefined for a deletion.
    */
   onPrimaryChange?: (previous: KubeObjectLike | undefined, obj: KubeObjectLike | undefined) => ObjectKey[];
+  /** Periodic work of the leader, run on each resync after the keys are queued (errors are logged). */
+  onResync?: () => Promise<void>;
 }
 
 export interface RuntimeConfig {
@@ -239,6 +241,13 @@ export class ControllerRuntime {
   /** Every cached object once, behind the keys that events add (a resync of thousands never holds up a new run). */
   private resyncAll(): void {
     for (const c of this.controllers) for (const o of c.cache.list()) c.queue.addLow(keyString(keyOf(o)));
+    if (!this.leading) return;
+    for (const { spec } of this.controllers)
+      spec
+        .onResync?.()
+        .catch((err: unknown) =>
+          this.logger.warn(`Resync work of ${spec.name} failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
   }
 
   private closeGate(): void {

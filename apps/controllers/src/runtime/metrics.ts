@@ -74,6 +74,62 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly retentionDeleteErrors = new Counter({
+    name: 'agents_agentrun_retention_delete_errors_total',
+    help: 'Finished AgentRuns that retention failed to delete.',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+
+  /**
+   * Computed from the caches when scraped, per namespace with runs cached (see `setRunGauges`): admitted runs not
+   * finished, runs waiting for admission, and runs no controller has handled yet.
+   */
+  readonly activeConcurrency = this.cacheGauge(
+    'agents_active_concurrency',
+    'AgentRuns admitted and not finished (their Job exists), per namespace.',
+  );
+  readonly agentQueueDepth = this.cacheGauge(
+    'agents_agent_queue_depth',
+    'AgentRuns waiting to be admitted (Pending without a Job, Blocked ones included), per namespace.',
+  );
+  readonly untouchedBacklog = this.cacheGauge(
+    'agents_agentrun_untouched_backlog',
+    'AgentRuns no controller has handled yet (no status, or an older observedGeneration), per namespace.',
+  );
+  readonly untouchedOldestAge = this.cacheGauge(
+    'agents_agentrun_untouched_oldest_age_seconds',
+    'Age of the oldest AgentRun no controller has handled yet, per namespace (0 when there is none).',
+  );
+
+  readonly resyncAdoptions = new Counter({
+    name: 'agents_agentrun_resync_adoptions_total',
+    help: 'Untouched AgentRuns the periodic resync found and queued, per namespace.',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+
+  readonly debrisOrphanPods = new Gauge({
+    name: 'agents_runtime_debris_orphan_pods',
+    help: 'Finished runner pods whose Job is gone and that are past their retention, per namespace, at the last sweep.',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+
+  readonly debrisDeletedPods = new Counter({
+    name: 'agents_runtime_debris_deleted_pods_total',
+    help: 'Orphaned finished runner pods deleted by the runtime debris cleanup, per namespace.',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+
+  readonly debrisDeleteErrors = new Counter({
+    name: 'agents_runtime_debris_delete_errors_total',
+    help: 'Orphaned runner pods the runtime debris cleanup failed to delete, per namespace.',
+    labelNames: ['namespace'],
+    registers: [this.registry],
+  });
+
   readonly eventsBuffered = new Gauge({
     name: 'agents_nats_publish_buffer',
     help: 'Events waiting to be published to NATS.',
@@ -92,7 +148,32 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  /** Fills the cache gauges; set by the AgentRun reconciler (they stay empty without it). */
+  private runGauges: (() => void) | undefined;
+  private runGaugesAt = 0;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  setRunGauges(fill: () => void): void {
+    this.runGauges = fill;
+  }
+
+  /** A gauge read from the caches at scrape time: the four of one scrape share one pass over the runs. */
+  private cacheGauge(name: string, help: string): Gauge {
+    const metrics = this as ControllerMetrics;
+    return new Gauge({
+      name,
+      help,
+      labelNames: ['namespace'],
+      registers: [this.registry],
+      collect() {
+        const now = performance.now();
+        if (!metrics.runGauges || now - metrics.runGaugesAt < 250) return;
+        metrics.runGaugesAt = now;
+        metrics.runGauges();
+      },
+    });
   }
 }

@@ -29,7 +29,9 @@ import { createHash } from 'node:crypto';
 import type { ControllerContext } from '../../runtime/controller-context.js';
 import type { ControllerSpec, ObjectKey, ReconcileResult, Reconciler } from '../../runtime/controller-runtime.js';
 import { fieldManager } from '../../runtime/status-writer.js';
+import type { ReadinessService } from '../../health/readiness.service.js';
 import { checkDuplicate, checkLimits, isActive, isPending, isTerminal } from './agent-run.admission.js';
+import { AgentRunHousekeeping } from './agent-run.housekeeping.js';
 import { desiredConfigMaps, desiredJob, inputsConfigMapName, jobName, specConfigMapName } from './agent-run.desired.js';
 import { resolveRun, type Resolved, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
 import { readOnly, withAppToken, type VcsContext } from './agent-run.vcs.js';
@@ -113,8 +115,12 @@ export class AgentRunReconciler implements Reconciler {
   private readonly inFlight = new Map<string, number>();
   private readonly retentionBudget = new Map<string, { windowStart: number; used: number }>();
   private readonly appTokens: GitHubAppTokens;
+  private readonly housekeeping: AgentRunHousekeeping;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    readiness?: ReadinessService,
+  ) {
     this.appTokens = new GitHubAppTokens(ctx.clock);
     const rt = ctx.runtime;
     this.runs = rt.cache<AgentRun>(CUSTOM.AgentRun!);
@@ -128,6 +134,15 @@ export class AgentRunReconciler implements Reconciler {
     // A Job's pods by its uid: a reconcile reads only its own, not every pod of the namespace.
     this.podsByJob = new CacheIndex<PodLike>(this.pods, (p) =>
       (p.metadata.ownerReferences ?? []).filter((r) => r.kind === 'Job').map((r) => r.uid),
+    );
+    this.housekeeping = new AgentRunHousekeeping(
+      ctx,
+      {
+        runs: () => this.runs.list(),
+        pods: () => this.pods.list(),
+        jobUid: (ns, name) => this.jobs.get(ns, name)?.metadata.uid,
+      },
+      readiness,
     );
   }
 
@@ -146,6 +161,7 @@ export class AgentRunReconciler implements Reconciler {
       primary: CUSTOM.AgentRun!,
       reconciler: this,
       concurrency: this.ctx.config.workers,
+      onResync: () => this.housekeeping.sweep(),
       onPrimaryChange: (prev, obj) => {
         // A run that stops being active (or goes away) frees capacity: wake the held runs.
         const wasActive = !!prev && isActive(prev as AgentRun);
@@ -597,10 +613,15 @@ export class AgentRunReconciler implements Reconciler {
       return { requeueAfterMs: budget.windowStart + windowMs - now };
     budget.used += 1;
     this.retentionBudget.set(ns, budget);
-    await this.ctx.api.delete(CUSTOM.AgentRun!, ns, run.metadata.name!, {
-      uid: run.metadata.uid,
-      propagationPolicy: 'Background',
-    });
+    try {
+      await this.ctx.api.delete(CUSTOM.AgentRun!, ns, run.metadata.name!, {
+        uid: run.metadata.uid,
+        propagationPolicy: 'Background',
+      });
+    } catch (err) {
+      this.ctx.metrics.retentionDeleteErrors.inc({ namespace: ns });
+      throw err;
+    }
     this.ctx.metrics.retentionDeletes.inc({ namespace: ns });
     this.logger.log(`Deleted AgentRun ${ns}/${run.metadata.name}: retention expired`);
   }

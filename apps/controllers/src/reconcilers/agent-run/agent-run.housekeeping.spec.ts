@@ -1,0 +1,132 @@
+import type { AgentRun } from '@agents/api';
+import { makeRun } from '../../../test/builders.js';
+import { IngestionHealth, isUntouched, orphanPods, summarizeRuns, type PodLike } from './agent-run.housekeeping.js';
+
+const now = new Date('2026-01-01T01:00:00Z');
+const run = (name: string, status?: AgentRun['status'], generation = 1, ns = 'ns'): AgentRun => {
+  const r = makeRun(name, ns).status(status).build();
+  r.metadata.generation = generation;
+  return r;
+};
+const pending = { phase: 'Pending', observedGeneration: 1 } as const;
+const admitted = { ...pending, runtimeRef: { type: 'job', name: 'x-job' } };
+
+describe('isUntouched', () => {
+  const cases: [string, AgentRun, boolean][] = [
+    ['a new run without any status is untouched', run('new'), true],
+    ['a run with a status but no phase is untouched', run('empty', {}), true],
+    ['a held run the controller wrote for this generation is handled', run('held', pending), false],
+    ['a running run whose spec changed since its status was written is untouched', run('drift', admitted, 2), true],
+    [
+      'a running run whose status records no generation is untouched',
+      run('nogen', { phase: 'Running', runtimeRef: { type: 'job', name: 'x' } }),
+      true,
+    ],
+    [
+      'a finished run is handled whatever was edited after (its status is final)',
+      run('done', { phase: 'Succeeded', observedGeneration: 1 }, 3),
+      false,
+    ],
+  ];
+  it.each(cases)('%s', (_name, r, expected) => expect(isUntouched(r)).toBe(expected));
+
+  it('does not count a run being deleted (deletion has its own path)', () => {
+    const r = run('going');
+    r.metadata.deletionTimestamp = '2026-01-01T00:59:00Z';
+    expect(isUntouched(r)).toBe(false);
+  });
+});
+
+describe('summarizeRuns', () => {
+  it('counts admitted, waiting and untouched runs per namespace, with the oldest untouched age', () => {
+    const old = run('old');
+    old.metadata.creationTimestamp = '2026-01-01T00:50:00Z';
+    const young = run('young');
+    young.metadata.creationTimestamp = '2026-01-01T00:59:30Z';
+    const summary = summarizeRuns(
+      [
+        old,
+        young,
+        run('held', pending),
+        run('running', { ...admitted, phase: 'Running' }),
+        run('starting', admitted),
+        run('done', { phase: 'Succeeded', observedGeneration: 1 }),
+        run('elsewhere', { ...admitted, phase: 'Running' }, 1, 'other'),
+      ],
+      now,
+    );
+    expect(Object.fromEntries(summary)).toEqual({
+      ns: { active: 2, queued: 3, untouched: 2, oldestUntouchedSeconds: 600 },
+      other: { active: 1, queued: 0, untouched: 0, oldestUntouchedSeconds: 0 },
+    });
+  });
+});
+
+describe('IngestionHealth', () => {
+  const summary = (oldestUntouchedSeconds: number) =>
+    new Map([['ns', { active: 0, queued: 1, untouched: oldestUntouchedSeconds ? 1 : 0, oldestUntouchedSeconds }]]);
+
+  it('degrades a namespace once a run has waited past the threshold, and recovers after two healthy resyncs', () => {
+    const health = new IngestionHealth();
+    expect(health.observe(summary(30), 120)).toEqual([]);
+    expect(health.observe(summary(121), 120)).toEqual(['ns']);
+    expect(health.observe(summary(0), 120)).toEqual(['ns']);
+    expect(health.observe(summary(0), 120)).toEqual([]);
+  });
+
+  it('starts counting healthy resyncs again after a relapse', () => {
+    const health = new IngestionHealth();
+    health.observe(summary(200), 120);
+    health.observe(summary(0), 120);
+    expect(health.observe(summary(500), 120)).toEqual(['ns']);
+    expect(health.observe(summary(0), 120)).toEqual(['ns']);
+    expect(health.observe(summary(0), 120)).toEqual([]);
+  });
+
+  it('treats a namespace whose runs are all gone as healthy', () => {
+    const health = new IngestionHealth();
+    health.observe(summary(200), 120);
+    health.observe(new Map(), 120);
+    expect(health.observe(new Map(), 120)).toEqual([]);
+  });
+});
+
+describe('orphanPods', () => {
+  const pod = (name: string, phase: string, created: string, owners: PodLike['metadata']['ownerReferences'] = []) =>
+    ({
+      metadata: { name, namespace: 'ns', uid: `${name}-uid`, creationTimestamp: created, ownerReferences: owners },
+      status: { phase },
+    }) as PodLike;
+  const jobRef = (name: string, uid: string) => [{ apiVersion: 'batch/v1', kind: 'Job', name, uid }];
+  const jobs = new Map([['live-job', 'live-uid']]);
+  const jobExists = (_ns: string, name: string, uid: string) => jobs.get(name) === uid;
+  const day = 86_400;
+
+  it('picks finished pods past the retention whose Job is gone, oldest first', () => {
+    const pods = [
+      pod('orphaned', 'Succeeded', '2025-12-30T00:00:00Z'),
+      pod('failed-older', 'Failed', '2025-12-29T00:00:00Z'),
+      pod('job-deleted', 'Succeeded', '2025-12-30T12:00:00Z', jobRef('gone-job', 'gone-uid')),
+      pod('job-recreated', 'Succeeded', '2025-12-30T12:00:00Z', jobRef('live-job', 'old-uid')),
+      pod('owned', 'Succeeded', '2025-12-29T00:00:00Z', jobRef('live-job', 'live-uid')),
+      pod('still-running', 'Running', '2025-12-29T00:00:00Z'),
+      pod('too-young', 'Succeeded', '2026-01-01T00:30:00Z'),
+      pod('owned-by-something-else', 'Succeeded', '2025-12-29T00:00:00Z', [
+        { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'n-uid' },
+      ]),
+    ];
+    expect(orphanPods(pods, jobExists, now, day).map((p) => p.metadata.name)).toEqual([
+      'failed-older',
+      'orphaned',
+      'job-deleted',
+      'job-recreated',
+    ]);
+  });
+
+  it('with a retention of 0 takes a pod as soon as it finished without its Job; never a pod being deleted', () => {
+    const going = pod('going', 'Succeeded', '2026-01-01T00:59:59Z');
+    going.metadata.deletionTimestamp = '2026-01-01T01:00:00Z';
+    const pods = [pod('just-now', 'Succeeded', '2026-01-01T00:59:59Z'), going];
+    expect(orphanPods(pods, jobExists, now, 0).map((p) => p.metadata.name)).toEqual(['just-now']);
+  });
+});
