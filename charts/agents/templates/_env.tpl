@@ -140,6 +140,11 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_PROMETHEUS_METRICS_ENABLED" (ternary "true" "false" $v.metrics.enabled)
   "JANGAR_PROMETHEUS_METRICS_PATH" $v.metrics.path
   "JANGAR_AGENT_RUNNER_LOG_RETENTION_SECONDS" (include "agents.envValue" $v.controller.logRetentionSeconds)
+  "JANGAR_AGENT_RUNNER_JOB_TTL_SECONDS" (include "agents.envValue" (ternary $v.controller.jobTtlSeconds $v.controller.jobTtlSecondsAfterFinished (ne (int $v.controller.jobTtlSeconds) 600)))
+  "JANGAR_IMPLEMENTATION_SOURCE_WEBHOOK_QUEUE_SIZE" (include "agents.envValue" $v.controller.webhook.queueSize)
+  "JANGAR_IMPLEMENTATION_SOURCE_WEBHOOK_RETRY_BASE_DELAY_SECONDS" (include "agents.envValue" $v.controller.webhook.retry.baseDelaySeconds)
+  "JANGAR_IMPLEMENTATION_SOURCE_WEBHOOK_RETRY_MAX_DELAY_SECONDS" (include "agents.envValue" $v.controller.webhook.retry.maxDelaySeconds)
+  "JANGAR_IMPLEMENTATION_SOURCE_WEBHOOK_RETRY_MAX_ATTEMPTS" (include "agents.envValue" $v.controller.webhook.retry.maxAttempts)
 -}}
 {{- if $v.grpc.manageEnvVar -}}
 {{- $d = merge $d (include "agents.grpcEnv" . | fromJson) -}}
@@ -221,6 +226,16 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_AGENTS_CONTROLLER_RATE_REPO" (include "agents.envValue" $c.rate.perRepo)
   "JANGAR_AGENTS_CONTROLLER_RATE_CLUSTER" (include "agents.envValue" $c.rate.cluster)
   "JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_SECONDS" (include "agents.envValue" $c.agentRunRetentionSeconds)
+  "JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_MAX_DELETES_PER_NAMESPACE" (include "agents.envValue" $c.agentRunRetentionMaxDeletesPerNamespace)
+  "JANGAR_AGENTS_CONTROLLER_AGENTRUN_RETENTION_ZERO_TTL_MAX_SECONDS" (include "agents.envValue" $c.agentRunRetentionZeroTtlMaxSeconds)
+  "JANGAR_AGENTRUN_ARTIFACTS_MAX" (include "agents.envValue" $c.agentRunArtifacts.max)
+  "JANGAR_AGENTRUN_ARTIFACTS_STRICT" (ternary "true" "false" $c.agentRunArtifacts.strict)
+  "JANGAR_AGENTS_CONTROLLER_REPO_CONCURRENCY_ENABLED" (ternary "true" "false" $c.repoConcurrency.enabled)
+  "JANGAR_AGENTS_CONTROLLER_REPO_CONCURRENCY_DEFAULT" (include "agents.envValue" $c.repoConcurrency.default)
+  "JANGAR_AGENTS_CONTROLLER_REPO_CONCURRENCY_OVERRIDES" (toJson $c.repoConcurrency.overrides)
+  "JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE" $c.runtimeDebrisCleanup.mode
+  "JANGAR_AGENTS_CONTROLLER_ORPHAN_POD_RETENTION_SECONDS" (include "agents.envValue" $c.runtimeDebrisCleanup.orphanPodRetentionSeconds)
+  "JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_MAX_DELETES_PER_NAMESPACE" (include "agents.envValue" $c.runtimeDebrisCleanup.maxDeletesPerNamespace)
   "JANGAR_AGENTS_CONTROLLER_VCS_PROVIDERS_ENABLED" (ternary "true" "false" $c.vcsProviders.enabled)
   "JANGAR_ORCHESTRATION_CONTROLLER_ENABLED" (ternary "true" "false" $v.orchestrationController.enabled)
   "JANGAR_ORCHESTRATION_CONTROLLER_NAMESPACES" (include "agents.joinNamespaces" (include "agents.orchestrationNamespaces" .))

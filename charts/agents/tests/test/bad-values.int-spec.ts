@@ -41,6 +41,21 @@ describe('values.schema.json rejects, naming the value', () => {
       /\/controller\/namespaces': items at 0 and 1 are equal/,
     ],
     ['a log level outside the enum', { logging: { level: 'trace' } }, /\/logging\/level/],
+    [
+      'a runtime debris cleanup mode outside the enum',
+      { controller: { runtimeDebrisCleanup: { mode: 'purge' } } },
+      /\/controller\/runtimeDebrisCleanup\/mode/,
+    ],
+    [
+      'more than 50 artifacts per run',
+      { controller: { agentRunArtifacts: { max: 51 } } },
+      /\/controller\/agentRunArtifacts\/max': maximum: got 51, want 50/,
+    ],
+    [
+      'a repository concurrency override that is not an integer',
+      { controller: { repoConcurrency: { overrides: { 'acme/app': 'two' } } } },
+      /\/controller\/repoConcurrency\/overrides\/acme~1app': got string, want integer/,
+    ],
     ['a database URL that is not postgres', { database: { url: 'mysql://db/x' } }, /\/database\/url/],
     [
       'a boolean given as a string',
