@@ -61,6 +61,8 @@ export interface ControllerSpec {
   onPrimaryChange?: (previous: KubeObjectLike | undefined, obj: KubeObjectLike | undefined) => ObjectKey[];
   /** Periodic work of the leader, run on each resync after the keys are queued (errors are logged). */
   onResync?: () => Promise<void>;
+  /** Leadership lost: drop what only the leader keeps up to date (its readiness reports). */
+  onStoppedLeading?: () => void;
 }
 
 export interface RuntimeConfig {
@@ -214,9 +216,11 @@ export class ControllerRuntime {
 
   /** Leadership lost: no worker takes another key (in-flight reconciles are single requests from finishing). */
   stopLeading(): void {
+    const was = this.leading;
     this.leading = false;
     this.metrics.leader.set(0);
     this.closeGate();
+    if (was) for (const { spec } of this.controllers) spec.onStoppedLeading?.();
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,16 @@
 import type { AgentRun } from '@agents/api';
-import { makeRun } from '../../../test/builders.js';
-import { IngestionHealth, isUntouched, orphanPods, summarizeRuns, type PodLike } from './agent-run.housekeeping.js';
+import { makeRun, testConfig } from '../../../test/builders.js';
+import { ReadinessService } from '../../health/readiness.service.js';
+import type { ControllerContext } from '../../runtime/controller-context.js';
+import { ControllerMetrics } from '../../runtime/metrics.js';
+import {
+  AgentRunHousekeeping,
+  IngestionHealth,
+  isUntouched,
+  orphanPods,
+  summarizeRuns,
+  type PodLike,
+} from './agent-run.housekeeping.js';
 
 const now = new Date('2026-01-01T01:00:00Z');
 const run = (name: string, status?: AgentRun['status'], generation = 1, ns = 'ns'): AgentRun => {
@@ -128,5 +138,68 @@ describe('orphanPods', () => {
     going.metadata.deletionTimestamp = '2026-01-01T01:00:00Z';
     const pods = [pod('just-now', 'Succeeded', '2026-01-01T00:59:59Z'), going];
     expect(orphanPods(pods, jobExists, now, 0).map((p) => p.metadata.name)).toEqual(['just-now']);
+  });
+});
+
+describe('AgentRunHousekeeping', () => {
+  const setUp = (env: Record<string, string> = {}) => {
+    const readiness = new ReadinessService();
+    const deleted: string[] = [];
+    const ctx = {
+      metrics: new ControllerMetrics(),
+      config: testConfig({ JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS: '60', ...env }),
+      clock: { now: () => now },
+      api: {
+        delete: async (_r: unknown, _ns: string, name: string) => {
+          deleted.push(name);
+          return true;
+        },
+      },
+    } as unknown as ControllerContext;
+    const stale = run('stale');
+    const orphan = (name: string) =>
+      ({
+        metadata: { name, namespace: 'ns', creationTimestamp: '2025-12-01T00:00:00Z' },
+        status: { phase: 'Failed' },
+      }) as PodLike;
+    const housekeeping = new AgentRunHousekeeping(
+      ctx,
+      { runs: () => [stale], pods: () => [orphan('p1'), orphan('p2'), orphan('p3')], jobUid: () => undefined },
+      readiness,
+    );
+    return { housekeeping, readiness, deleted, metrics: ctx.metrics };
+  };
+
+  it('marks ingestion degraded while it leads, and forgets it when leadership is lost', async () => {
+    const { housekeeping, readiness } = setUp();
+    await housekeeping.sweep();
+    expect(readiness.degraded()).toEqual([
+      'agentrun-ingestion: agentrun_ingestion_not_ready: AgentRuns untouched for over 60s in ns',
+    ]);
+    housekeeping.stopLeading();
+    expect(readiness.degraded()).toEqual([]);
+    await housekeeping.sweep();
+    expect(readiness.degraded()).toHaveLength(1);
+  });
+
+  it('deletes orphaned pods in delete mode up to the bound per sweep, oldest first, and counts them', async () => {
+    const { housekeeping, deleted, metrics } = setUp({
+      JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE: 'delete',
+      JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_MAX_DELETES_PER_NAMESPACE: '2',
+    });
+    await housekeeping.sweep();
+    expect(deleted).toHaveLength(2);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^agents_runtime_debris_orphan_pods\{namespace="ns"\} 3$/m);
+    expect(text).toMatch(/^agents_runtime_debris_deleted_pods_total\{namespace="ns"\} 2$/m);
+    expect(text).toMatch(/^agents_agentrun_untouched_backlog\{namespace="ns"\} 1$/m);
+    expect(text).toMatch(/^agents_agent_queue_depth\{namespace="ns"\} 1$/m);
+  });
+
+  it('leaves everything alone when disabled (the default)', async () => {
+    const { housekeeping, deleted, metrics } = setUp();
+    await housekeeping.sweep();
+    expect(deleted).toEqual([]);
+    expect(await metrics.registry.metrics()).not.toMatch(/^agents_runtime_debris_orphan_pods\{/m);
   });
 });

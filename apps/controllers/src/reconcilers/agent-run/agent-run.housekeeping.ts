@@ -111,7 +111,7 @@ export function orphanPods(
  */
 export class AgentRunHousekeeping {
   private readonly logger = new Logger(AgentRunHousekeeping.name);
-  private readonly ingestion = new IngestionHealth();
+  private ingestion = new IngestionHealth();
   private readonly orphanNamespaces = new Set<string>();
 
   constructor(
@@ -148,6 +148,12 @@ export class AgentRunHousekeeping {
     await this.cleanDebris(now);
   }
 
+  /** A follower does not sweep: it reports no ingestion health of its own, and starts afresh if it leads again. */
+  stopLeading(): void {
+    this.ingestion = new IngestionHealth();
+    this.readiness?.degrade('agentrun-ingestion', undefined);
+  }
+
   private async cleanDebris(now: Date): Promise<void> {
     const { debrisMode, orphanPodRetentionSeconds, debrisMaxDeletesPerNamespace } = this.ctx.config.housekeeping;
     if (debrisMode === 'disabled') return;
@@ -168,7 +174,7 @@ export class AgentRunHousekeeping {
         this.logger.log(`${pods.length} orphaned runner pods in ${namespace} (audit mode: not deleted)`);
         continue;
       }
-      for (const p of pods) {
+      for (const p of pods.slice(0, debrisMaxDeletesPerNamespace)) {
         try {
           if (await this.ctx.api.delete(BUILTIN.pod, namespace, p.metadata.name, { uid: p.metadata.uid }))
             this.ctx.metrics.debrisDeletedPods.inc({ namespace });

@@ -162,6 +162,7 @@ export class AgentRunReconciler implements Reconciler {
       reconciler: this,
       concurrency: this.ctx.config.workers,
       onResync: () => this.housekeeping.sweep(),
+      onStoppedLeading: () => this.housekeeping.stopLeading(),
       onPrimaryChange: (prev, obj) => {
         // A run that stops being active (or goes away) frees capacity: wake the held runs.
         const wasActive = !!prev && isActive(prev as AgentRun);
