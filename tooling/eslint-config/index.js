@@ -74,6 +74,23 @@ export function createConfig({ tsconfigRootDir } = {}) {
       },
     },
     {
+      // A focused test silently drops the rest of its file from CI; a skipped one cannot fail.
+      files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+      rules: {
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector: 'MemberExpression[object.name=/^(it|test|describe)$/][property.name=/^(only|skip|todo)$/]',
+            message: 'No focused, skipped or todo tests: every test in CI runs and can fail.',
+          },
+          {
+            selector: 'CallExpression[callee.name=/^(fit|fdescribe|xit|xtest|xdescribe)$/]',
+            message: 'No focused or skipped tests: every test in CI runs and can fail.',
+          },
+        ],
+      },
+    },
+    {
       files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
       languageOptions: {
         globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', URL: 'readonly' },
