@@ -117,7 +117,7 @@ export class AgentRunHousekeeping {
   constructor(
     private readonly ctx: ControllerContext,
     private readonly sources: HousekeepingSources,
-    private readonly readiness: ReadinessService | undefined,
+    private readonly readiness: ReadinessService,
   ) {
     const m = ctx.metrics;
     m.setRunGauges(() => {
@@ -139,7 +139,7 @@ export class AgentRunHousekeeping {
       if (s.untouched > 0) this.ctx.metrics.resyncAdoptions.inc({ namespace }, s.untouched);
     const { untouchedWarnAfterSeconds } = this.ctx.config.housekeeping;
     const degraded = this.ingestion.observe(summary, untouchedWarnAfterSeconds);
-    this.readiness?.degrade(
+    this.readiness.degrade(
       'agentrun-ingestion',
       degraded.length
         ? `agentrun_ingestion_not_ready: AgentRuns untouched for over ${untouchedWarnAfterSeconds}s in ${degraded.join(', ')}`
@@ -151,7 +151,7 @@ export class AgentRunHousekeeping {
   /** A follower does not sweep: it reports no ingestion health of its own, and starts afresh if it leads again. */
   stopLeading(): void {
     this.ingestion = new IngestionHealth();
-    this.readiness?.degrade('agentrun-ingestion', undefined);
+    this.readiness.degrade('agentrun-ingestion', undefined);
   }
 
   private async cleanDebris(now: Date): Promise<void> {

@@ -119,7 +119,7 @@ export class AgentRunReconciler implements Reconciler {
 
   constructor(
     private readonly ctx: ControllerContext,
-    readiness?: ReadinessService,
+    readiness: ReadinessService,
   ) {
     this.appTokens = new GitHubAppTokens(ctx.clock);
     const rt = ctx.runtime;
