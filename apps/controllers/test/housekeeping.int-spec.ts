@@ -18,20 +18,24 @@ const RUN_LABEL = 'agents.proompteng.ai/agent-run';
 let api: KubeApi;
 let debris: TestNamespace;
 let stuck: TestNamespace;
+let blind: TestNamespace;
 const clusterRbac = `agents-test-housekeeping-${process.pid}`;
 
 beforeAll(async () => {
   api = await adminApi();
   debris = await TestNamespace.create(testKubeConfig(), 'ctl-debris');
   stuck = await TestNamespace.create(testKubeConfig(), 'ctl-ingest');
+  blind = await TestNamespace.create(testKubeConfig(), 'ctl-blind');
 });
 
 afterAll(async () => {
   const rbac = testKubeConfig().makeApiClient(RbacAuthorizationV1Api);
-  await rbac.deleteClusterRoleBinding({ name: clusterRbac }).catch(() => undefined);
+  for (const ns of [stuck, blind])
+    if (ns) await rbac.deleteClusterRoleBinding({ name: `${clusterRbac}-${ns.name}` }).catch(() => undefined);
   await rbac.deleteClusterRole({ name: clusterRbac }).catch(() => undefined);
   await debris?.delete();
   await stuck?.delete();
+  await blind?.delete();
   api?.close();
 });
 
@@ -159,13 +163,12 @@ describe('runtime debris cleanup', () => {
 });
 
 describe('ingestion health', () => {
-  /** The rules the controllers need in one namespace, with `agentruns/status` optionally left out. */
-  const rules = (withRunStatus: boolean): V1PolicyRule[] => [
+  /** The rules the controllers need in one namespace, with `agentruns/status` or the AgentRun watch left out. */
+  const rules = (withRunStatus: boolean, withRunWatch = true): V1PolicyRule[] => [
     {
       apiGroups: ['agents.proompteng.ai'],
       resources: [
         'agents',
-        'agentruns',
         'agentproviders',
         'implementationspecs',
         'implementationsources',
@@ -173,6 +176,11 @@ describe('ingestion health', () => {
         'memories',
       ],
       verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+    },
+    {
+      apiGroups: ['agents.proompteng.ai'],
+      resources: ['agentruns'],
+      verbs: ['get', 'list', ...(withRunWatch ? ['watch'] : []), 'create', 'update', 'patch', 'delete'],
     },
     {
       apiGroups: ['agents.proompteng.ai'],
@@ -209,15 +217,15 @@ describe('ingestion health', () => {
 
   let controllers: ControllersProcess | undefined;
   afterAll(() => controllers?.kill());
+  const admin = testKubeConfig();
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
 
-  it('reports runs nobody handles as degraded (still ready), and recovers two resyncs after they are handled', async () => {
-    const admin = testKubeConfig();
-    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-    const ns = stuck.name;
+  /** A ServiceAccount `ctl` in the namespace bound to these rules (and to reading CRDs); returns its kubeconfig. */
+  async function serviceAccount(ns: string, namespaced: V1PolicyRule[]): Promise<string> {
     await admin
       .makeApiClient(CoreV1Api)
       .createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'ctl' } } });
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'ctl' }, rules: rules(false) } });
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'ctl' }, rules: namespaced } });
     await rbac.createNamespacedRoleBinding({
       namespace: ns,
       body: {
@@ -226,27 +234,36 @@ describe('ingestion health', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'ctl', namespace: ns }],
       },
     });
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: clusterRbac },
-        rules: [
-          {
-            apiGroups: ['apiextensions.k8s.io'],
-            resources: ['customresourcedefinitions'],
-            verbs: ['get', 'list', 'watch'],
-          },
-        ],
-      },
-    });
+    await rbac
+      .createClusterRole({
+        body: {
+          metadata: { name: clusterRbac },
+          rules: [
+            {
+              apiGroups: ['apiextensions.k8s.io'],
+              resources: ['customresourcedefinitions'],
+              verbs: ['get', 'list', 'watch'],
+            },
+          ],
+        },
+      })
+      .catch((err: { code?: number }) => {
+        if (err.code !== 409) throw err;
+      });
     await rbac.createClusterRoleBinding({
       body: {
-        metadata: { name: clusterRbac },
+        metadata: { name: `${clusterRbac}-${ns}` },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRbac },
         subjects: [{ kind: 'ServiceAccount', name: 'ctl', namespace: ns }],
       },
     });
+    return kubeconfigFile(await serviceAccountKubeConfig(admin, ns, 'ctl'));
+  }
+
+  it('reports runs nobody handles as degraded (still ready), and recovers two resyncs after they are handled', async () => {
+    const ns = stuck.name;
+    const kubeconfig = await serviceAccount(ns, rules(false));
     await createRunnableSet(api, ns);
-    const kubeconfig = kubeconfigFile(await serviceAccountKubeConfig(admin, ns, 'ctl'));
     controllers = await startControllers({
       namespaces: [ns],
       kubeconfig,
@@ -296,5 +313,47 @@ describe('ingestion health', () => {
       async () => expect(JSON.parse((await controllers!.get('/readyz')).body)).toEqual({ status: 'ok', reasons: [] }),
       { timeoutMs: 40_000, what: '/readyz to recover' },
     );
+    await controllers.kill();
+    controllers = undefined;
   }, 180_000);
+
+  it('reports a namespace whose AgentRun watch delivers nothing as blind, and recovers once it does', async () => {
+    // Listing works and watching is forbidden: the runs are seen only when a relist happens to bring them.
+    const ns = blind.name;
+    const kubeconfig = await serviceAccount(ns, rules(true, false));
+    await createRunnableSet(api, ns);
+    await create(api, runManifest(ns, 'seen-by-list'));
+    controllers = await startControllers({
+      namespaces: [ns],
+      kubeconfig,
+      env: {
+        JANGAR_AGENTS_CONTROLLER_WATCH_SILENCE_WARN_SECONDS: '3',
+        JANGAR_AGENTS_CONTROLLER_RESYNC_INTERVAL_SECONDS: '10',
+      },
+    });
+    await eventually(
+      async () =>
+        expect(JSON.parse((await controllers!.get('/readyz')).body)).toEqual({
+          status: 'degraded',
+          reasons: [],
+          degraded: [`agentrun-ingestion: agentrun_ingestion_not_ready: no AgentRun watch events for over 3s in ${ns}`],
+        }),
+      { timeoutMs: 30_000, what: '/readyz to report the blind watch' },
+    );
+    // Granted `watch`, the next retry's watch delivers the run's next change, and two resyncs later it is healthy.
+    await rbac.replaceNamespacedRole({
+      name: 'ctl',
+      namespace: ns,
+      body: { metadata: { name: 'ctl' }, rules: rules(true) },
+    });
+    await eventually(
+      async () => {
+        await api.mergePatch(CUSTOM.AgentRun!, ns, 'seen-by-list', {
+          metadata: { annotations: { 'agents.test/nudge': String(Date.now()) } },
+        });
+        expect(JSON.parse((await controllers!.get('/readyz')).body)).toEqual({ status: 'ok', reasons: [] });
+      },
+      { timeoutMs: 90_000, intervalMs: 2000, what: '/readyz to recover once the watch works' },
+    );
+  }, 150_000);
 });

@@ -144,6 +144,30 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('tells how long its watch has been silent: lists do not count, events, bookmarks and quiet watches do', async () => {
+    const api = new ScriptedApi();
+    api.lists = [[obj('a', '1')]];
+    let heal!: () => void;
+    const healed = new Promise<void>((r) => (heal = r));
+    // From the fifth failed watch on it relists (which succeeds) before each retry.
+    api.watches = [
+      ...Array.from({ length: 6 }, () => ({ events: [], end: 'error' as const })),
+      { events: [{ type: 'BOOKMARK', object: obj('', '150') }], end: 'idle', after: healed },
+      { events: [], end: 'hang' },
+    ];
+    const startedAt = Date.now();
+    const { informer } = start(api);
+    await eventually(() => expect(api.watchCalls.length).toBe(7));
+    expect(api.listCalls).toBeGreaterThanOrEqual(2);
+    // Nothing heard since start, though the later lists succeeded: an hour later it has been silent an hour.
+    const later = Date.now() + 3_600_000;
+    expect(informer.silenceMs(later)).toBeGreaterThanOrEqual(later - startedAt - 5);
+    heal();
+    await eventually(() => expect(api.watchCalls.length).toBe(8));
+    expect(informer.silenceMs()).toBeLessThan(1000);
+    await informer.stop();
+  });
+
   it('ignores an event for a version it already holds (replays are not changes)', async () => {
     const api = new ScriptedApi();
     api.lists = [[obj('a', '5')]];

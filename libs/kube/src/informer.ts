@@ -71,6 +71,8 @@ export class Informer<T extends KubeObjectLike> {
   private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
   private readonly logger: InformerLogger;
   private loop: Promise<void> | undefined;
+  /** When the watch last proved alive (ms since the epoch): an event, a bookmark, a quiet or finished watch. */
+  private heardAt = 0;
 
   constructor(
     private readonly api: KubeApi,
@@ -93,6 +95,15 @@ export class Informer<T extends KubeObjectLike> {
 
   get hasSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * Milliseconds since the watch last proved alive: it delivered an event or a bookmark, stayed open and quiet for
+   * the idle timeout, or ran to its timeout; counted from `start` before that. A list does not count: it can
+   * succeed while every watch fails (a Role without `watch`, a proxy that breaks streams), which is what this tells.
+   */
+  silenceMs(now = Date.now()): number {
+    return Math.max(0, now - this.heardAt);
   }
 
   /** Resolves after the first complete list. */
@@ -135,6 +146,7 @@ export class Informer<T extends KubeObjectLike> {
   }
 
   start(): void {
+    if (!this.loop) this.heardAt = Date.now();
     this.loop ??= this.run();
   }
 
@@ -173,14 +185,19 @@ export class Informer<T extends KubeObjectLike> {
             timeoutSeconds: Math.round(timeout * (0.9 + Math.random() * 0.2)),
             idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           },
-          (e) => this.apply(e),
+          (e) => {
+            this.heardAt = Date.now();
+            this.apply(e);
+          },
           this.abort.signal,
         );
+        this.heardAt = Date.now();
         failures = 0;
       } catch (err) {
         if (this.abort.signal.aborted) break;
         if (err instanceof WatchIdleError) {
-          // Not a failure: watch again at once from the last resourceVersion.
+          // Not a failure (the watch opened and stayed quiet): watch again at once from the last resourceVersion.
+          this.heardAt = Date.now();
           this.logger.log(`Re-watching: ${err.message}`);
           this.options.onRestart?.('idle');
           continue;

@@ -46,6 +46,11 @@ export class ScopedCache<T extends KubeObjectLike> {
     return Promise.all([...this.informers.values()].map((i) => i.waitForSync())).then(() => undefined);
   }
 
+  /** Milliseconds since the watch covering this namespace last proved alive (see Informer.silenceMs). */
+  silenceMs(namespace: string, now = Date.now()): number | undefined {
+    return this.informerFor(namespace)?.silenceMs(now);
+  }
+
   get hasSynced(): boolean {
     return [...this.informers.values()].every((i) => i.hasSynced);
   }

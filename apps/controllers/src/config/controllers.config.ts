@@ -95,6 +95,11 @@ export class ControllersEnv {
   // Housekeeping on every resync
   /** A run nobody has handled (no status, an old observedGeneration) for this long marks ingestion degraded. */
   @Int(1, 86_400) JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS = 120;
+  /**
+   * An AgentRun watch that has delivered nothing (no event, no bookmark, no quiet watch ending) for this long marks
+   * its namespaces degraded ("blind"). Above the 75 s idle re-watch, so a healthy quiet watch never trips it.
+   */
+  @Int(1, 86_400) JANGAR_AGENTS_CONTROLLER_WATCH_SILENCE_WARN_SECONDS = 180;
   /** Finished runner pods whose Job is gone: left alone, counted (audit) or deleted. */
   @IsIn(['disabled', 'audit', 'delete'], {
     message: 'JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE must be one of disabled, audit, delete',
@@ -199,6 +204,7 @@ export interface ControllersConfig {
   readonly retention: { seconds: number; maxDeletesPerNamespace: number; zeroTtlMaxSeconds: number };
   readonly housekeeping: {
     untouchedWarnAfterSeconds: number;
+    watchSilenceWarnSeconds: number;
     debrisMode: 'disabled' | 'audit' | 'delete';
     orphanPodRetentionSeconds: number;
     debrisMaxDeletesPerNamespace: number;
@@ -311,6 +317,7 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
     },
     housekeeping: {
       untouchedWarnAfterSeconds: e.JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS,
+      watchSilenceWarnSeconds: e.JANGAR_AGENTS_CONTROLLER_WATCH_SILENCE_WARN_SECONDS,
       debrisMode: e.JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_CLEANUP_MODE as 'disabled' | 'audit' | 'delete',
       orphanPodRetentionSeconds: e.JANGAR_AGENTS_CONTROLLER_ORPHAN_POD_RETENTION_SECONDS,
       debrisMaxDeletesPerNamespace: e.JANGAR_AGENTS_CONTROLLER_RUNTIME_DEBRIS_MAX_DELETES_PER_NAMESPACE,

@@ -6,6 +6,8 @@ import { ControllerMetrics } from '../../runtime/metrics.js';
 import {
   AgentRunHousekeeping,
   IngestionHealth,
+  describeProblems,
+  ingestionProblems,
   isUntouched,
   orphanPods,
   summarizeRuns,
@@ -72,32 +74,60 @@ describe('summarizeRuns', () => {
   });
 });
 
+describe('ingestionProblems', () => {
+  const summary = (oldestUntouchedSeconds: number, ns = 'ns') =>
+    new Map([[ns, { active: 0, queued: 1, untouched: oldestUntouchedSeconds ? 1 : 0, oldestUntouchedSeconds }]]);
+  const thresholds = { warnAfterSeconds: 120, silenceWarnSeconds: 180 };
+
+  it.each<[string, number, number | undefined, string | undefined]>([
+    ['a run that waited past the threshold', 121, 5, 'AgentRuns untouched for over 120s'],
+    ['a run that has not waited long enough yet', 120, 5, undefined],
+    ['a watch silent past its threshold (blind)', 0, 181, 'no AgentRun watch events for over 180s'],
+    ['a watch silent for less than that (a quiet namespace)', 0, 179, undefined],
+    ['both at once', 300, 300, 'AgentRuns untouched for over 120s and no AgentRun watch events for over 180s'],
+    ['a namespace no watch covers', 0, undefined, undefined],
+  ])('reports %s', (_case, untouched, silence, want) => {
+    expect(ingestionProblems(summary(untouched), thresholds, () => silence).get('ns')).toBe(want);
+  });
+
+  it('looks only at namespaces with runs cached', () => {
+    expect(ingestionProblems(new Map(), thresholds, () => 10_000)).toEqual(new Map());
+  });
+
+  it('groups namespaces by reason in the readiness message', () => {
+    expect(
+      describeProblems(
+        new Map([
+          ['b', 'AgentRuns untouched for over 120s'],
+          ['c', 'no AgentRun watch events for over 180s'],
+          ['a', 'AgentRuns untouched for over 120s'],
+        ]),
+      ),
+    ).toBe('AgentRuns untouched for over 120s in a, b; no AgentRun watch events for over 180s in c');
+  });
+});
+
 describe('IngestionHealth', () => {
-  const summary = (oldestUntouchedSeconds: number) =>
-    new Map([['ns', { active: 0, queued: 1, untouched: oldestUntouchedSeconds ? 1 : 0, oldestUntouchedSeconds }]]);
+  const problem = new Map([['ns', 'AgentRuns untouched for over 120s']]);
+  const none = new Map<string, string>();
+  const names = (m: Map<string, string>) => [...m.keys()];
 
-  it('degrades a namespace once a run has waited past the threshold, and recovers after two healthy resyncs', () => {
+  it('degrades a namespace with a problem, and recovers after two healthy resyncs', () => {
     const health = new IngestionHealth();
-    expect(health.observe(summary(30), 120)).toEqual([]);
-    expect(health.observe(summary(121), 120)).toEqual(['ns']);
-    expect(health.observe(summary(0), 120)).toEqual(['ns']);
-    expect(health.observe(summary(0), 120)).toEqual([]);
+    expect(names(health.observe(none))).toEqual([]);
+    expect(health.observe(problem)).toEqual(problem);
+    expect(health.observe(none)).toEqual(problem);
+    expect(names(health.observe(none))).toEqual([]);
   });
 
-  it('starts counting healthy resyncs again after a relapse', () => {
+  it('starts counting healthy resyncs again after a relapse, and keeps the last problem seen', () => {
     const health = new IngestionHealth();
-    health.observe(summary(200), 120);
-    health.observe(summary(0), 120);
-    expect(health.observe(summary(500), 120)).toEqual(['ns']);
-    expect(health.observe(summary(0), 120)).toEqual(['ns']);
-    expect(health.observe(summary(0), 120)).toEqual([]);
-  });
-
-  it('treats a namespace whose runs are all gone as healthy', () => {
-    const health = new IngestionHealth();
-    health.observe(summary(200), 120);
-    health.observe(new Map(), 120);
-    expect(health.observe(new Map(), 120)).toEqual([]);
+    health.observe(problem);
+    health.observe(none);
+    const blind = new Map([['ns', 'no AgentRun watch events for over 180s']]);
+    expect(health.observe(blind)).toEqual(blind);
+    expect(health.observe(none)).toEqual(blind);
+    expect(names(health.observe(none))).toEqual([]);
   });
 });
 
@@ -164,7 +194,12 @@ describe('AgentRunHousekeeping', () => {
       }) as PodLike;
     const housekeeping = new AgentRunHousekeeping(
       ctx,
-      { runs: () => [stale], pods: () => [orphan('p1'), orphan('p2'), orphan('p3')], jobUid: () => undefined },
+      {
+        runs: () => [stale],
+        pods: () => [orphan('p1'), orphan('p2'), orphan('p3')],
+        jobUid: () => undefined,
+        watchSilenceSeconds: () => 1,
+      },
       readiness,
     );
     return { housekeeping, readiness, deleted, metrics: ctx.metrics };

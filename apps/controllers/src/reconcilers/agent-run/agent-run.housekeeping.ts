@@ -50,23 +50,54 @@ export function summarizeRuns(runs: readonly AgentRun[], now: Date): Map<string,
 }
 
 /**
- * Whether AgentRuns reach this controller: a namespace is degraded while a run has stayed untouched longer than the
- * warning threshold, and recovers after two healthy resyncs in a row (one quiet resync could be luck).
+ * Why AgentRuns may not be reaching this controller, per namespace with runs cached: a run untouched for longer than
+ * `warnAfterSeconds`, or a watch silent for longer than `silenceWarnSeconds` (the runs there are then only seen when
+ * a relist happens to bring them: "blind").
+ */
+export function ingestionProblems(
+  summary: ReadonlyMap<string, NamespaceRuns>,
+  thresholds: { warnAfterSeconds: number; silenceWarnSeconds: number },
+  watchSilenceSeconds: (namespace: string) => number | undefined,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [ns, s] of summary) {
+    const reasons: string[] = [];
+    if (s.oldestUntouchedSeconds > thresholds.warnAfterSeconds)
+      reasons.push(`AgentRuns untouched for over ${thresholds.warnAfterSeconds}s`);
+    if ((watchSilenceSeconds(ns) ?? 0) > thresholds.silenceWarnSeconds)
+      reasons.push(`no AgentRun watch events for over ${thresholds.silenceWarnSeconds}s`);
+    if (reasons.length) out.set(ns, reasons.join(' and '));
+  }
+  return out;
+}
+
+/** `<reason> in <namespaces>; …`, namespaces grouped by reason, both sorted. */
+export function describeProblems(problems: ReadonlyMap<string, string>): string {
+  const byReason = new Map<string, string[]>();
+  for (const [ns, reason] of problems) byReason.set(reason, [...(byReason.get(reason) ?? []), ns]);
+  return [...byReason]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([reason, namespaces]) => `${reason} in ${namespaces.sort().join(', ')}`)
+    .join('; ');
+}
+
+/**
+ * Whether AgentRuns reach this controller: a namespace is degraded while it has a problem (see ingestionProblems),
+ * and recovers after two healthy resyncs in a row (one quiet resync could be luck).
  */
 export class IngestionHealth {
-  /** Degraded namespaces → healthy resyncs seen since. */
-  private readonly degraded = new Map<string, number>();
+  /** Degraded namespaces → the last problem seen and the healthy resyncs since. */
+  private readonly degraded = new Map<string, { reason: string; healthy: number }>();
 
-  /** Records one resync's summary; returns the degraded namespaces, sorted. */
-  observe(summary: ReadonlyMap<string, NamespaceRuns>, warnAfterSeconds: number): string[] {
-    for (const [ns, s] of summary) if (s.oldestUntouchedSeconds > warnAfterSeconds) this.degraded.set(ns, 0);
-    for (const [ns, healthy] of this.degraded) {
-      const s = summary.get(ns);
-      if (s && s.oldestUntouchedSeconds > warnAfterSeconds) continue;
-      if (healthy + 1 >= 2) this.degraded.delete(ns);
-      else this.degraded.set(ns, healthy + 1);
+  /** Records one resync's problems; returns the degraded namespaces with their last problem. */
+  observe(problems: ReadonlyMap<string, string>): Map<string, string> {
+    for (const [ns, reason] of problems) this.degraded.set(ns, { reason, healthy: 0 });
+    for (const [ns, d] of this.degraded) {
+      if (problems.has(ns)) continue;
+      if (d.healthy + 1 >= 2) this.degraded.delete(ns);
+      else d.healthy += 1;
     }
-    return [...this.degraded.keys()].sort();
+    return new Map([...this.degraded].map(([ns, d]) => [ns, d.reason]));
   }
 }
 
@@ -81,6 +112,8 @@ export interface HousekeepingSources {
   pods(): readonly PodLike[];
   /** The uid of the cached Job of that name, undefined when there is none. */
   jobUid(namespace: string, name: string): string | undefined;
+  /** Seconds since the AgentRun watch covering the namespace last proved alive. */
+  watchSilenceSeconds(namespace: string): number | undefined;
 }
 
 /**
@@ -137,13 +170,16 @@ export class AgentRunHousekeeping {
     const summary = summarizeRuns(this.sources.runs(), now);
     for (const [namespace, s] of summary)
       if (s.untouched > 0) this.ctx.metrics.resyncAdoptions.inc({ namespace }, s.untouched);
-    const { untouchedWarnAfterSeconds } = this.ctx.config.housekeeping;
-    const degraded = this.ingestion.observe(summary, untouchedWarnAfterSeconds);
+    const { untouchedWarnAfterSeconds, watchSilenceWarnSeconds } = this.ctx.config.housekeeping;
+    const problems = ingestionProblems(
+      summary,
+      { warnAfterSeconds: untouchedWarnAfterSeconds, silenceWarnSeconds: watchSilenceWarnSeconds },
+      (ns) => this.sources.watchSilenceSeconds(ns),
+    );
+    const degraded = this.ingestion.observe(problems);
     this.readiness.degrade(
       'agentrun-ingestion',
-      degraded.length
-        ? `agentrun_ingestion_not_ready: AgentRuns untouched for over ${untouchedWarnAfterSeconds}s in ${degraded.join(', ')}`
-        : undefined,
+      degraded.size ? `agentrun_ingestion_not_ready: ${describeProblems(degraded)}` : undefined,
     );
     await this.cleanDebris(now);
   }

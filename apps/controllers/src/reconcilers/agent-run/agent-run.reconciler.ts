@@ -141,6 +141,10 @@ export class AgentRunReconciler implements Reconciler {
         runs: () => this.runs.list(),
         pods: () => this.pods.list(),
         jobUid: (ns, name) => this.jobs.get(ns, name)?.metadata.uid,
+        watchSilenceSeconds: (ns) => {
+          const ms = this.runs.silenceMs(ns);
+          return ms === undefined ? undefined : ms / 1000;
+        },
       },
       readiness,
     );
