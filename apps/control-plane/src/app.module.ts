@@ -19,6 +19,7 @@ import { ControlPlaneMetrics } from './health/metrics.js';
 import { StatusService } from './health/status.service.js';
 import { ResourcesService } from './kube/resources.service.js';
 import { AgentRunsService } from './runs/agent-runs.service.js';
+import { AuditTrail, createAuditSink } from './runs/audit-trail.js';
 import { AuditRepository } from './runs/audit.repository.js';
 import { ResourceStreamSseController } from './runs/resource-stream.sse-controller.js';
 import { RunHistoryRecorder } from './runs/run-history.recorder.js';
@@ -51,7 +52,12 @@ export class AppModule {
         inject: [DATABASE],
         useFactory: (db: Kysely<Database>) => new RunHistoryRepository(db),
       },
-      { provide: AuditRepository, inject: [DATABASE], useFactory: (db: Kysely<Database>) => new AuditRepository(db) },
+      {
+        provide: AuditTrail,
+        inject: [DATABASE, ControlPlaneMetrics],
+        useFactory: (db: Kysely<Database>, m: ControlPlaneMetrics) =>
+          new AuditTrail(new AuditRepository(db), createAuditSink(config.auditSink), () => m.auditSinkErrors.inc()),
+      },
       {
         provide: EventHub,
         inject: [PG_POOL, EventsRepository],

@@ -21,6 +21,8 @@ import {
   type TestDatabase,
 } from '@agents/testing';
 import { Metadata, status } from '@grpc/grpc-js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import {
@@ -57,6 +59,9 @@ let api: KubeApi;
 let cp: ControlPlaneProcess;
 let client: AgentctlServiceClient;
 let publisher: Publisher;
+/** The control plane's audit sink (JANGAR_AUDIT_SINK_TYPE=http): every document it POSTs, with its headers. */
+let auditSink: Server;
+const audited: { authorization: string | undefined; doc: { action: string; kind: string; name: string } }[] = [];
 
 /** The RPC names of each kind (ListMemories, GetMemory, …) and the example applied through them. */
 const KINDS: { kind: string; plural: string; file: string }[] = [
@@ -124,11 +129,27 @@ beforeAll(async () => {
   ns = await TestNamespace.create(testKubeConfig(), 'cp-grpc');
   other = await TestNamespace.create(testKubeConfig(), 'cp-grpc-other');
   api = await adminApi();
+  auditSink = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      audited.push({ authorization: req.headers.authorization, doc: JSON.parse(body) as (typeof audited)[0]['doc'] });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => auditSink.listen(0, '127.0.0.1', resolve));
   cp = await startControlPlane({
     databaseUrl: db.url,
     natsUrl: nats.url,
     namespaces: [ns.name],
-    env: { JANGAR_VERSION: '9.8.7-test', JANGAR_COMMIT: 'abc1234', JANGAR_BUILD_TIME: '2026-11-23T00:00:00Z' },
+    env: {
+      JANGAR_VERSION: '9.8.7-test',
+      JANGAR_COMMIT: 'abc1234',
+      JANGAR_BUILD_TIME: '2026-11-23T00:00:00Z',
+      JANGAR_AUDIT_SINK_TYPE: 'http',
+      JANGAR_AUDIT_SINK_HTTP_URL: `http://127.0.0.1:${(auditSink.address() as AddressInfo).port}/audit`,
+      JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON: JSON.stringify({ Authorization: 'Bearer audit-token' }),
+    },
   });
   client = cp.client();
   publisher = await Publisher.connect(nats.url);
@@ -144,6 +165,8 @@ afterAll(async () => {
   client?.close();
   await publisher?.close().catch(() => undefined);
   await cp?.kill();
+  auditSink?.closeAllConnections();
+  auditSink?.close();
   await nats?.stop();
   await ns?.delete();
   await other?.delete();
@@ -700,6 +723,16 @@ describe('AgentRun history and the audit trail in Postgres', () => {
       ).toEqual([
         { actor: 'agentctl', action: 'submit', kind: 'AgentRun' },
         { actor: 'agentctl', action: 'delete', kind: 'AgentRun' },
+      ]),
+    );
+    // …and the audit sink got a copy of each, with the configured header.
+    await eventually(() =>
+      expect(audited.filter((a) => a.doc.name === name)).toEqual([
+        {
+          authorization: 'Bearer audit-token',
+          doc: expect.objectContaining({ type: 'audit', actor: 'agentctl', action: 'submit', kind: 'AgentRun' }),
+        },
+        { authorization: 'Bearer audit-token', doc: expect.objectContaining({ action: 'delete', namespace: ns.name }) },
       ]),
     );
   });

@@ -74,6 +74,37 @@ describe('control-plane config', () => {
     expect(() => loadControlPlaneConfig({ DATABASE_URL: 'postgres://h/db', [name]: value })).toThrow(message);
   });
 
+  it('reads the audit sink, and wants a URL for the http one without printing its headers', () => {
+    const base = { DATABASE_URL: 'postgres://h/db' };
+    expect(loadControlPlaneConfig(base).auditSink).toEqual({ type: 'none' });
+    expect(loadControlPlaneConfig({ ...base, JANGAR_AUDIT_SINK_TYPE: 'stdout' }).auditSink).toEqual({ type: 'stdout' });
+    expect(
+      loadControlPlaneConfig({
+        ...base,
+        JANGAR_AUDIT_SINK_TYPE: 'http',
+        JANGAR_AUDIT_SINK_HTTP_URL: 'http://audit.internal:8080/events',
+        JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON: '{"Authorization":"Bearer s3cret","X-Retries":3}',
+      }).auditSink,
+    ).toEqual({
+      type: 'http',
+      url: 'http://audit.internal:8080/events',
+      headers: { Authorization: 'Bearer s3cret', 'X-Retries': '3' },
+      timeoutMs: 2000,
+    });
+    const bad = () =>
+      loadControlPlaneConfig({
+        ...base,
+        JANGAR_AUDIT_SINK_TYPE: 'http',
+        JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON: '["Bearer s3cret"]',
+      });
+    expect(bad).toThrow(/JANGAR_AUDIT_SINK_HTTP_URL=<unset>: JANGAR_AUDIT_SINK_HTTP_URL must be an http\(s\) URL/);
+    expect(bad).toThrow(/JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON="<redacted>"/);
+    expect(bad).not.toThrow(/s3cret/);
+    expect(() => loadControlPlaneConfig({ ...base, JANGAR_AUDIT_SINK_TYPE: 'kafka' })).toThrow(
+      /JANGAR_AUDIT_SINK_TYPE="kafka": JANGAR_AUDIT_SINK_TYPE must be one of none, stdout, http/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     expect(() =>
       loadControlPlaneConfig({

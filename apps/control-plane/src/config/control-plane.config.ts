@@ -1,7 +1,8 @@
-import { IsBooleanText, Sensitive, loadEnvConfig, parseBoolean, parseList } from '@agents/config';
+import { IsBooleanText, IsJsonOf, Sensitive, loadEnvConfig, parseBoolean, parseList } from '@agents/config';
 import type { KubeconfigEnv } from '@agents/kube';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import type { AuditSinkConfig } from '../runs/audit-trail.js';
 
 function Int(min: number, max = 2 ** 31 - 1): PropertyDecorator {
   return (target, key) => {
@@ -75,6 +76,21 @@ export class ControlPlaneEnv {
   })
   JANGAR_CORS_ALLOWED_ORIGINS?: string;
 
+  // Audit sink (a copy of each audit event; Postgres keeps the record)
+  @IsIn(['none', 'stdout', 'http'], { message: 'JANGAR_AUDIT_SINK_TYPE must be one of none, stdout, http' })
+  JANGAR_AUDIT_SINK_TYPE = 'none';
+  @ValidateIf((e: ControlPlaneEnv) => e.JANGAR_AUDIT_SINK_TYPE === 'http')
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'JANGAR_AUDIT_SINK_HTTP_URL must be an http(s) URL when JANGAR_AUDIT_SINK_TYPE is http' },
+  )
+  JANGAR_AUDIT_SINK_HTTP_URL?: string;
+  @Int(1, 600_000) JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS = 2000;
+  /** Headers of each POST, e.g. an Authorization token (hence sensitive). */
+  @Sensitive()
+  @IsJsonOf('object')
+  JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON = '{}';
+
   // SSE
   @Int(1, 300) JANGAR_SSE_HEARTBEAT_SECONDS = 15;
   @Int(16 * 1024, 64 * 1024 * 1024) JANGAR_SSE_MAX_BUFFER_BYTES = 1024 * 1024;
@@ -124,6 +140,7 @@ export interface ControlPlaneConfig {
   };
   /** Origins browsers may call the HTTP API from (SSE, health); empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
+  readonly auditSink: AuditSinkConfig;
   readonly sse: {
     heartbeatMs: number;
     maxBufferBytes: number;
@@ -168,6 +185,7 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       batchSize: e.JANGAR_AGENT_COMMS_BATCH_SIZE,
     },
     corsOrigins: parseList(e.JANGAR_CORS_ALLOWED_ORIGINS) ?? [],
+    auditSink: toAuditSink(e),
     sse: {
       heartbeatMs: e.JANGAR_SSE_HEARTBEAT_SECONDS * 1000,
       maxBufferBytes: e.JANGAR_SSE_MAX_BUFFER_BYTES,
@@ -192,6 +210,18 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
       KUBERNETES_SERVICE_PORT: e.KUBERNETES_SERVICE_PORT,
     },
   };
+}
+
+function toAuditSink(e: ControlPlaneEnv): AuditSinkConfig {
+  if (e.JANGAR_AUDIT_SINK_TYPE === 'stdout') return { type: 'stdout' };
+  if (e.JANGAR_AUDIT_SINK_TYPE !== 'http') return { type: 'none' };
+  const headers = Object.fromEntries(
+    Object.entries(JSON.parse(e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      String(v),
+    ]),
+  );
+  return { type: 'http', url: e.JANGAR_AUDIT_SINK_HTTP_URL!, headers, timeoutMs: e.JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS };
 }
 
 /** The only place the control plane reads process.env. */

@@ -8,7 +8,7 @@ import type { ControlPlaneConfig } from '../config/control-plane.config.js';
 import type { StatusService } from '../health/status.service.js';
 import type { ResourcesService } from '../kube/resources.service.js';
 import type { AgentRunsService } from '../runs/agent-runs.service.js';
-import type { AuditRepository } from '../runs/audit.repository.js';
+import type { AuditTrail } from '../runs/audit-trail.js';
 import type { RunHistoryRepository } from '../runs/run-history.repository.js';
 import { AgentctlGrpcController, RPC_PLURALS } from './agentctl.grpc-controller.js';
 
@@ -80,7 +80,7 @@ describe('AgentctlGrpcController handlers', () => {
       resources as unknown as ResourcesService,
       runs as unknown as AgentRunsService,
       history as unknown as RunHistoryRepository,
-      audit as unknown as AuditRepository,
+      audit as unknown as AuditTrail,
       {} as StatusService,
       config,
     );

@@ -28,7 +28,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control
 import { invalid } from '../errors.js';
 import { ResourcesService } from '../kube/resources.service.js';
 import { AgentRunsService, type Flow } from '../runs/agent-runs.service.js';
-import { AuditRepository } from '../runs/audit.repository.js';
+import { AuditTrail } from '../runs/audit-trail.js';
 import { RunHistoryRepository } from '../runs/run-history.repository.js';
 import { StatusService } from '../health/status.service.js';
 import { GrpcAuthGuard } from './grpc-auth.guard.js';
@@ -127,7 +127,7 @@ export class AgentctlGrpcController {
     readonly resources: ResourcesService,
     private readonly runs: AgentRunsService,
     private readonly history: RunHistoryRepository,
-    readonly audit: AuditRepository,
+    readonly audit: AuditTrail,
     private readonly status: StatusService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}

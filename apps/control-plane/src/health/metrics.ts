@@ -69,6 +69,11 @@ export class ControlPlaneMetrics {
     labelNames: ['method', 'code'],
     registers: [this.registry],
   });
+  readonly auditSinkErrors = new Counter({
+    name: 'agents_audit_sink_errors_total',
+    help: 'Audit events stored in Postgres that the audit sink (JANGAR_AUDIT_SINK_TYPE) did not take.',
+    registers: [this.registry],
+  });
   readonly kubeRequests = new Counter({
     name: 'agents_kube_api_requests_total',
     help: 'Kubernetes API requests by verb, resource and HTTP code (0 = no response).',

@@ -1,18 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 
+/** One change made through the control plane: who did what to which resource. */
+export interface AuditEvent {
+  actor: string;
+  action: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  details?: Record<string, unknown>;
+}
+
 /** All SQL of audit_events: who changed what through the control plane. */
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async record(e: {
-    actor: string;
-    action: string;
-    kind?: string;
-    namespace?: string;
-    name?: string;
-    details?: Record<string, unknown>;
-  }): Promise<void> {
+  async record(e: AuditEvent): Promise<void> {
     await this.db
       .insertInto('audit_events')
       .values({
