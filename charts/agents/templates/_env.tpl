@@ -19,6 +19,11 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{- define "agents.componentVars" -}}
 {{- $v := .context.Values -}}
 {{- $shared := deepCopy ($v.env.vars | default dict) -}}
+{{- range $v.env.extra -}}
+{{- if not (hasKey $shared .name) -}}
+{{- $_ := set $shared .name (.value | default "") -}}
+{{- end -}}
+{{- end -}}
 {{- if eq .component "controllers" -}}
 {{- range $k, $_ := include "agents.controllers.reservedEnv" . | fromJson -}}
 {{- $_ := unset $shared $k -}}
@@ -98,6 +103,24 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
       name: {{ .configMapName | quote }}
       key: {{ .key | quote }}
 {{- end }}
+{{- range $pair := list (list "secretKeyRef" .context.Values.envFromSecretRefs) (list "configMapKeyRef" .context.Values.envFromConfigMapRefs) }}
+{{- $ref := index $pair 0 }}
+{{- range index $pair 1 }}
+{{- if and (kindIs "map" .) .keys }}
+{{- $from := . }}
+{{- range .keys }}
+- name: {{ . }}
+  valueFrom:
+    {{ $ref }}:
+      name: {{ $from.name | quote }}
+      key: {{ . | quote }}
+      {{- if $from.optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* The downward API entries both components get. */}}
@@ -109,16 +132,35 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{- toJson $out -}}
 {{- end -}}
 
-{{/* envFrom of both components. */}}
+{{/* envFrom of both components: the refs given by name, or as {name, optional} without `keys` (those are env entries). */}}
 {{- define "agents.envFrom" -}}
-{{- range .Values.envFromSecretRefs }}
-- secretRef:
+{{- range $pair := list (list "secretRef" .Values.envFromSecretRefs) (list "configMapRef" .Values.envFromConfigMapRefs) }}
+{{- $ref := index $pair 0 }}
+{{- range index $pair 1 }}
+{{- if kindIs "string" . }}
+- {{ $ref }}:
     name: {{ . | quote }}
+{{- else if not .keys }}
+- {{ $ref }}:
+    name: {{ .name | quote }}
+    {{- if .optional }}
+    optional: true
+    {{- end }}
 {{- end }}
-{{- range .Values.envFromConfigMapRefs }}
-- configMapRef:
-    name: {{ . | quote }}
 {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* KUBERNETES_SERVICE_HOST/PORT of both components from kubernetesApi (JSON; empty when not set). */}}
+{{- define "agents.kubernetesApiEnv" -}}
+{{- $d := dict -}}
+{{- with .Values.kubernetesApi.host -}}
+{{- $_ := set $d "KUBERNETES_SERVICE_HOST" . -}}
+{{- end -}}
+{{- if not (eq (toString .Values.kubernetesApi.port) "") -}}
+{{- $_ := set $d "KUBERNETES_SERVICE_PORT" (include "agents.envValue" .Values.kubernetesApi.port) -}}
+{{- end -}}
+{{- toJson $d -}}
 {{- end -}}
 
 {{/* ------------------------------------------------------------------------------------------------------------ */}}
@@ -132,7 +174,7 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_SERVER_PROFILE" "agents-control-plane"
   "JANGAR_PORT" "8080"
   "JANGAR_SERVICE_ACCOUNT_NAME" (include "agents.controlPlane.serviceAccountName" .)
-  "JANGAR_IMAGE" (include "agents.image" (dict "image" $v.controlPlane.image "context" .))
+  "JANGAR_IMAGE" (include "agents.image" (dict "image" (include "agents.controlPlane.values" . | fromJson).image "context" .))
   "JANGAR_LOG_LEVEL" $v.logging.level
   "JANGAR_AGENTS_CONTROLLER_NAMESPACES" (include "agents.joinNamespaces" $ns)
   "JANGAR_PRIMITIVES_NAMESPACES" (include "agents.joinNamespaces" $ns)
@@ -149,8 +191,20 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{- if $v.grpc.manageEnvVar -}}
 {{- $d = merge $d (include "agents.grpcEnv" . | fromJson) -}}
 {{- end -}}
+{{- $d = merge $d (include "agents.kubernetesApiEnv" . | fromJson) -}}
 {{- if $v.cors.allowedOrigins -}}
 {{- $_ := set $d "JANGAR_CORS_ALLOWED_ORIGINS" (join "," $v.cors.allowedOrigins) -}}
+{{- end -}}
+{{- $sink := $v.audit.sink -}}
+{{- if ne $sink.type "none" -}}
+{{- $_ := set $d "JANGAR_AUDIT_SINK_TYPE" $sink.type -}}
+{{- end -}}
+{{- if eq $sink.type "http" -}}
+{{- $_ := set $d "JANGAR_AUDIT_SINK_HTTP_URL" $sink.http.url -}}
+{{- $_ := set $d "JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS" (include "agents.envValue" $sink.http.timeoutMs) -}}
+{{- if $sink.http.headers -}}
+{{- $_ := set $d "JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON" (toJson $sink.http.headers) -}}
+{{- end -}}
 {{- end -}}
 {{- if $v.agentComms.enabled -}}
 {{- $_ := set $d "JANGAR_AGENT_COMMS_SUBSCRIBER_DISABLED" "false" -}}
@@ -194,6 +248,16 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{/* Controllers                                                                                                  */}}
 {{/* ------------------------------------------------------------------------------------------------------------ */}}
 
+{{/* The runner pods' default ServiceAccount: controller.defaultWorkload's, else the chart's runner one when setAsDefault. */}}
+{{- define "agents.runnerServiceAccountDefault" -}}
+{{- $r := .Values.runnerServiceAccount -}}
+{{- if .Values.controller.defaultWorkload.serviceAccountName -}}
+{{- .Values.controller.defaultWorkload.serviceAccountName -}}
+{{- else if and $r.create $r.setAsDefault -}}
+{{- include "agents.runner.serviceAccountName" . -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "agents.runnerImage" -}}
 {{- default (include "agents.image" (dict "image" .Values.runner.image "context" .)) .Values.runtime.agentRunnerImage -}}
 {{- end -}}
@@ -207,7 +271,7 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_SERVER_PROFILE" "agents-controllers"
   "JANGAR_PORT" "8080"
   "JANGAR_SERVICE_ACCOUNT_NAME" (include "agents.controllers.serviceAccountName" .)
-  "JANGAR_IMAGE" (include "agents.image" (dict "image" $v.controllers.image "context" .))
+  "JANGAR_IMAGE" (include "agents.image" (dict "image" (include "agents.controllers.values" . | fromJson).image "context" .))
   "JANGAR_LOG_LEVEL" $v.logging.level
   "JANGAR_RBAC_CLUSTER_SCOPED" (ternary "true" "false" $v.rbac.clusterScoped)
   "JANGAR_PROMETHEUS_METRICS_ENABLED" (ternary "true" "false" $v.metrics.enabled)
@@ -252,6 +316,7 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_AGENT_RUNNER_LOG_RETENTION_SECONDS" (include "agents.envValue" $c.logRetentionSeconds)
 -}}
 {{- $d = merge $d (include "agents.controllers.reservedEnv" . | fromJson) -}}
+{{- $d = merge $d (include "agents.kubernetesApiEnv" . | fromJson) -}}
 {{- $lists := dict
   "JANGAR_AGENTS_CONTROLLER_LABELS_REQUIRED" $c.admissionPolicy.labels.required
   "JANGAR_AGENTS_CONTROLLER_LABELS_ALLOWED" $c.admissionPolicy.labels.allowed
@@ -285,7 +350,8 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
   "JANGAR_AGENT_IMAGE" $v.runtime.agentImage
   "JANGAR_SCHEDULE_RUNNER_IMAGE" $v.runtime.scheduleRunnerImage
   "JANGAR_SCHEDULE_SERVICE_ACCOUNT" $v.runtime.scheduleServiceAccount
-  "JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT" $w.serviceAccountName
+  "JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT" (include "agents.runnerServiceAccountDefault" .)
+  "JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY" $v.runner.image.pullPolicy
   "JANGAR_AGENT_RUNNER_PRIORITY_CLASS" $w.priorityClassName
   "JANGAR_AGENT_RUNNER_SCHEDULER_NAME" $w.schedulerName
 -}}

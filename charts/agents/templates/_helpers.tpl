@@ -49,11 +49,15 @@ of the same name in different namespaces do not collide.
 {{- end -}}
 
 {{- define "agents.controlPlane.serviceAccountName" -}}
-{{- default (include "agents.controlPlane.fullname" .) .Values.controlPlane.serviceAccount.name -}}
+{{- default (include "agents.controlPlane.fullname" .) (include "agents.controlPlane.values" . | fromJson).serviceAccount.name -}}
 {{- end -}}
 
 {{- define "agents.controllers.serviceAccountName" -}}
-{{- default (include "agents.controllers.fullname" .) .Values.controllers.serviceAccount.name -}}
+{{- default (include "agents.controllers.fullname" .) (include "agents.controllers.values" . | fromJson).serviceAccount.name -}}
+{{- end -}}
+
+{{- define "agents.runner.serviceAccountName" -}}
+{{- default (include "agents.suffixed" (list (include "agents.fullname" .) "runner")) .Values.runnerServiceAccount.name -}}
 {{- end -}}
 
 {{/* agents.selectorLabels (dict "context" $ "component" "control-plane"|"controllers") */}}
@@ -139,12 +143,18 @@ This is where the namespaced RBAC is bound.
 
 {{/*
 agents.rules (dict "context" $ "component" "controllers"|"controlPlane" "section" <section>): the policy rules of one
-section of files/rbac-rules.yaml, plus rbac.extraRules for the namespaced section.
+section of files/rbac-rules.yaml, plus rbac.extraRules for the namespaced section (the component's list, or a plain
+list — the reference chart's form — for both components).
 */}}
 {{- define "agents.rules" -}}
 {{- $rules := index (.context.Files.Get "files/rbac-rules.yaml" | fromYaml) .component .section | default (list) -}}
 {{- if eq .section "namespaced" -}}
-{{- $rules = concat $rules (index .context.Values.rbac.extraRules .component) -}}
+{{- $extra := .context.Values.rbac.extraRules -}}
+{{- if kindIs "slice" $extra -}}
+{{- $rules = concat $rules $extra -}}
+{{- else -}}
+{{- $rules = concat $rules (index ($extra | default dict) .component | default list) -}}
+{{- end -}}
 {{- end -}}
 {{- toYaml $rules -}}
 {{- end -}}

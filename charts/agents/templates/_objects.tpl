@@ -68,6 +68,10 @@ metadata:
   namespace: {{ .context.Release.Namespace }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
+  {{- with $p.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   {{- if not (eq (toString $p.maxUnavailable) "") }}
   maxUnavailable: {{ $p.maxUnavailable }}
@@ -80,7 +84,10 @@ spec:
 {{- end }}
 {{- end -}}
 
-{{/* NetworkPolicy: ingress to the listed ports from networkPolicy.ingressFrom (any source when empty). */}}
+{{/*
+NetworkPolicy: networkPolicy.ingress as given, or else ingress to the listed ports from networkPolicy.ingressFrom (any
+source when empty); policyTypes as given, or else Ingress plus Egress when there are egress rules.
+*/}}
 {{- define "agents.networkPolicy" -}}
 {{- $np := .context.Values.networkPolicy -}}
 {{- if $np.enabled }}
@@ -91,16 +98,27 @@ metadata:
   namespace: {{ .context.Release.Namespace }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
+  {{- with $np.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   podSelector:
     matchLabels:
       {{- include "agents.selectorLabels" . | nindent 6 }}
   policyTypes:
+    {{- if $np.policyTypes }}
+    {{- toYaml $np.policyTypes | nindent 4 }}
+    {{- else }}
     - Ingress
     {{- if $np.egress }}
     - Egress
     {{- end }}
+    {{- end }}
   ingress:
+    {{- if $np.ingress }}
+    {{- toYaml $np.ingress | nindent 4 }}
+    {{- else }}
     - ports:
         {{- range .ports }}
         - port: {{ . }}
@@ -110,6 +128,7 @@ spec:
       from:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+    {{- end }}
   {{- with $np.egress }}
   egress:
     {{- toYaml . | nindent 4 }}
@@ -136,7 +155,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 spec:
-  type: ClusterIP
+  type: {{ $m.service.type }}
   selector:
     {{- include "agents.selectorLabels" . | nindent 4 }}
   ports:
@@ -161,6 +180,10 @@ metadata:
     {{- with $sm.labels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  {{- with $sm.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 spec:
   namespaceSelector:
     matchNames:

@@ -54,9 +54,13 @@ describe('controllers config', () => {
         JANGAR_PORT: 'http',
         JANGAR_AGENT_RUNNER_NODE_SELECTOR: '[1]',
         JANGAR_LEADER_ELECTION_ENABLED: 'sometimes',
+        JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY: 'always',
       });
     expect(run).toThrow(EnvConfigError);
-    expect(run).toThrow(/\(4 variables\)/);
+    expect(run).toThrow(/\(5 variables\)/);
+    expect(run).toThrow(
+      /JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY="always": .* must be one of Always, IfNotPresent, Never/,
+    );
     expect(run).toThrow(/JANGAR_AGENTS_CONTROLLER_NAMESPACES="\*,agents": .*"\*" or a comma-separated list/);
     expect(run).toThrow(
       /JANGAR_AGENT_RUNNER_NODE_SELECTOR="\[1\]": JANGAR_AGENT_RUNNER_NODE_SELECTOR must be a JSON object/,

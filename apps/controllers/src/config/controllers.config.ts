@@ -119,6 +119,11 @@ export class ControllersEnv {
   // The runner Job
   @IsOptional() @IsString() JANGAR_AGENT_RUNNER_IMAGE?: string;
   @IsOptional() @IsString() JANGAR_AGENT_IMAGE?: string;
+  @IsOptional()
+  @IsIn(['Always', 'IfNotPresent', 'Never', ''], {
+    message: 'JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY must be one of Always, IfNotPresent, Never',
+  })
+  JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY?: string;
   @IsOptional() @IsString() JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT?: string;
   @Int(0, 100) JANGAR_AGENT_RUNNER_BACKOFF_LIMIT = 0;
   @Int(0) JANGAR_AGENT_RUNNER_JOB_TTL_SECONDS = 600;
@@ -218,6 +223,8 @@ export interface ControllersConfig {
   };
   readonly runner: {
     image: string | undefined;
+    /** imagePullPolicy of the runner container; undefined leaves the Kubernetes default. */
+    imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never' | undefined;
     serviceAccount: string | undefined;
     backoffLimit: number;
     jobTtlSeconds: number;
@@ -331,6 +338,8 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
     },
     runner: {
       image: e.JANGAR_AGENT_RUNNER_IMAGE || e.JANGAR_AGENT_IMAGE || undefined,
+      imagePullPolicy: (e.JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY ||
+        undefined) as ControllersConfig['runner']['imagePullPolicy'],
       serviceAccount: e.JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT || undefined,
       backoffLimit: e.JANGAR_AGENT_RUNNER_BACKOFF_LIMIT,
       jobTtlSeconds: e.JANGAR_AGENT_RUNNER_JOB_TTL_SECONDS,

@@ -70,6 +70,7 @@ export interface PodSpec {
 export interface Deployment extends K8sObject {
   spec: {
     replicas?: number;
+    strategy?: { type?: string; rollingUpdate?: Record<string, unknown> };
     selector: { matchLabels: Record<string, string> };
     template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
   };

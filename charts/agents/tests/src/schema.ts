@@ -21,10 +21,38 @@ export interface SchemaNode {
   maxLength?: number;
   minItems?: number;
   uniqueItems?: boolean;
+  $ref?: string;
+  /** A key of the reference chart's layout: the dotted path of the key it stands for. */
+  'x-agents-alias-of'?: string;
 }
 
+/** values.schema.json with every local `$ref` (`#/…`) replaced by the node it points at (siblings kept). */
 export function valuesSchema(): SchemaNode {
-  return JSON.parse(readChartFile('values.schema.json')) as SchemaNode;
+  const root = JSON.parse(readChartFile('values.schema.json')) as SchemaNode;
+  const resolve = (ref: string): unknown => {
+    if (!ref.startsWith('#/')) throw new Error(`values.schema.json: only local $refs are supported, got ${ref}`);
+    const target = ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], root);
+    if (target === undefined) throw new Error(`values.schema.json: $ref ${ref} points at nothing`);
+    return target;
+  };
+  const deref = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(deref);
+    if (node === null || typeof node !== 'object') return node;
+    const { $ref, ...rest } = node as SchemaNode;
+    const base = $ref ? (deref(resolve($ref)) as object) : {};
+    return { ...base, ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, deref(v)])) };
+  };
+  return deref(root) as SchemaNode;
+}
+
+/** Dotted paths of the keys that stand for another key (`x-agents-alias-of`): top-level and nested. */
+export function aliasPaths(schema: SchemaNode): string[] {
+  return schemaNodes(schema)
+    .filter(({ node }) => node['x-agents-alias-of'])
+    .map(({ path }) => path);
 }
 
 export function defaultValues(): Record<string, unknown> {

@@ -36,6 +36,9 @@ describe('values → env mapping', () => {
       'JANGAR_CONTROLLER_DEBUG_LOGS',
       'GITHUB_TOKEN',
       'JANGAR_FEATURE_FLAGS_URL',
+      'PORT',
+      'JANGAR_HTTP_KEEPALIVE_HINT',
+      'JANGAR_REGION',
     ];
     expect([...rendered].filter((n) => !documented.has(n) && !userSet.includes(n)).sort()).toEqual([]);
   });

@@ -20,6 +20,8 @@ describe('tests/env-mapping.yaml', () => {
 
   it('uses the JANGAR_ prefix for every app variable (the apps do not read AGENTS_*)', () => {
     const others = ['DATABASE_URL', 'PGSSLROOTCERT', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'NODE_ENV'];
+    // Read by @kubernetes/client-node's in-cluster config, not by our code.
+    others.push('KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT');
     expect(rows.filter((r) => !r.env.startsWith('JANGAR_') && !others.includes(r.env)).map((r) => r.env)).toEqual([]);
   });
 

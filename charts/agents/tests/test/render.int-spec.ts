@@ -44,6 +44,7 @@ describe('default render', () => {
         `ClusterRole -/${FULLNAME}-${NAMESPACE}-controllers-cluster`,
         `ClusterRoleBinding -/${FULLNAME}-${NAMESPACE}-cluster`,
         `ClusterRoleBinding -/${FULLNAME}-${NAMESPACE}-controllers-cluster`,
+        `ConfigMap ${NAMESPACE}/${FULLNAME}-dashboard`,
         `Deployment ${NAMESPACE}/${FULLNAME}`,
         `Deployment ${NAMESPACE}/${FULLNAME}-controllers`,
         `Role ${NAMESPACE}/${FULLNAME}`,
@@ -74,7 +75,7 @@ describe('default render', () => {
           'app.kubernetes.io/version': appVersion,
           'app.kubernetes.io/managed-by': 'Helm',
           'app.kubernetes.io/part-of': 'agents',
-          'app.kubernetes.io/component': expect.stringMatching(/^(control-plane|controllers)$/),
+          'app.kubernetes.io/component': expect.stringMatching(/^(control-plane|controllers|metrics)$/),
           'helm.sh/chart': `agents-${chartYaml().version}`,
         }),
       });

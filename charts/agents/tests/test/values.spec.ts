@@ -1,5 +1,16 @@
-import { readChartFile } from '../src/chart.js';
-import { defaultValues, schemaNodes, schemaPropertyPaths, validate, valuePaths, valuesSchema } from '../src/schema.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ciValuesFiles, readChartFile } from '../src/chart.js';
+import {
+  aliasPaths,
+  defaultValues,
+  schemaNodes,
+  schemaPropertyPaths,
+  validate,
+  valuePaths,
+  valuesSchema,
+} from '../src/schema.js';
 import { valueDocs } from '../scripts/generate.js';
 
 const schema = valuesSchema();
@@ -37,7 +48,10 @@ describe('values.yaml', () => {
     const inSchema = new Set(schemaPropertyPaths(schema));
     // Schema-only properties are the optional fields of pass-through Kubernetes objects (securityContext, …).
     const passThrough = /(SecurityContext|securityContext|affinity|strategy|resources|extraVolumes|serviceAccount)\./;
-    const missingDefaults = [...inSchema].filter((p) => !inValues.has(p) && !passThrough.test(p));
+    // Keys of the reference chart's layout have no defaults of their own: the key they stand for has them.
+    const aliases = aliasPaths(schema);
+    const isAlias = (p: string) => aliases.some((a) => p === a || p.startsWith(`${a}.`));
+    const missingDefaults = [...inSchema].filter((p) => !inValues.has(p) && !passThrough.test(p) && !isAlias(p));
     expect({ notInSchema: [...inValues].filter((p) => !inSchema.has(p)), missingDefaults }).toEqual({
       notInSchema: [],
       missingDefaults: [],
@@ -87,6 +101,38 @@ describe('values.schema.json', () => {
     const merged = deepMerge(values, overrides);
     expect(validate(schema, merged).join('\n')).toMatch(want);
   });
+});
+
+describe('the reference layout (top-level keys that stand for controlPlane.*)', () => {
+  const aliases = Object.entries(schema.properties ?? {}).filter(([, node]) => node['x-agents-alias-of']);
+
+  it('points every alias at a property the schema declares', () => {
+    const declared = new Set(schemaPropertyPaths(schema));
+    expect(aliases.map(([, node]) => node['x-agents-alias-of']).filter((to) => !declared.has(to!))).toEqual([]);
+    expect(aliases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has templates/_values.tpl read every alias the schema accepts, under the key it stands for', () => {
+    const tpl = readChartFile('templates/_values.tpl');
+    const sameName = /define "agents\.controlPlane\.topLevelKeys"[\s\S]*?toJson \(list ([^)]*)\)/.exec(tpl)![1]!;
+    const renamed = /range \$from, \$to := dict ([^-]*?) -\}\}/.exec(tpl)![1]!;
+    const read: Record<string, string> = {};
+    for (const [, k] of sameName.matchAll(/"([A-Za-z]+)"/g)) read[k!] = `controlPlane.${k}`;
+    const pairs = [...renamed.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1]!);
+    for (let i = 0; i < pairs.length; i += 2) read[pairs[i]!] = `controlPlane.${pairs[i + 1]}`;
+    read.extraVolumes = 'controlPlane.extraVolumes';
+    expect(read).toEqual(Object.fromEntries(aliases.map(([k, node]) => [k, node['x-agents-alias-of']])));
+  });
+});
+
+describe('the values files under ci/', () => {
+  it.each(ciValuesFiles().map((f) => [path.basename(f), f]))(
+    '%s is valid against values.schema.json',
+    (_name, file) => {
+      const merged = deepMerge(values, parse(readFileSync(file, 'utf8')));
+      expect(validate(schema, merged)).toEqual([]);
+    },
+  );
 });
 
 function deepMerge(base: unknown, over: unknown): unknown {

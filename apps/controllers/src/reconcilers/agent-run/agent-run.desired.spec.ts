@@ -122,6 +122,14 @@ describe('desiredJob', () => {
     expect(j.spec.ttlSecondsAfterFinished).toBe(30);
   });
 
+  it('leaves the runner image pull policy to Kubernetes unless the controller sets one', () => {
+    expect(container).not.toHaveProperty('imagePullPolicy');
+    const pinned = desiredJob(run, resolved(run), testConfig({ JANGAR_AGENT_RUNNER_IMAGE_PULL_POLICY: 'Always' }), {
+      natsUrl: undefined,
+    }) as unknown as Job;
+    expect(pinned.spec.template.spec.containers[0]!.imagePullPolicy).toBe('Always');
+  });
+
   it('sets a deadline a minute past the run timeout', () => {
     const timed = makeRun().config({ timeoutSeconds: 600 }).build();
     expect(

@@ -415,6 +415,7 @@ export function desiredJob(
       {
         name: 'agent-runner',
         image: r.image,
+        ...(config.runner.imagePullPolicy ? { imagePullPolicy: config.runner.imagePullPolicy } : {}),
         env,
         envFrom: (run.spec.secrets ?? []).map((name) => ({ secretRef: { name } })),
         resources,
