@@ -144,27 +144,64 @@ describe('Informer', () => {
     await informer.stop();
   });
 
-  it('tells how long its watch has been silent: lists do not count, events, bookmarks and quiet watches do', async () => {
+  describe('how long its watch has been silent (silenceMs)', () => {
+    const hour = 3_600_000;
+
+    it('counts from start while watches fail, even when the relists they cause succeed', async () => {
+      const api = new ScriptedApi();
+      api.lists = [[obj('a', '1')]];
+      // From the fifth failed watch on it relists (which succeeds) before each retry.
+      api.watches = Array.from({ length: 6 }, () => ({ events: [], end: 'error' as const }));
+      const startedAt = Date.now();
+      const { informer } = start(api);
+      await eventually(() => expect(api.watchCalls.length).toBe(7));
+      expect(api.listCalls).toBeGreaterThanOrEqual(2);
+      const later = Date.now() + hour;
+      expect(informer.silenceMs(later)).toBeGreaterThanOrEqual(later - startedAt - 5);
+      await informer.stop();
+    });
+
+    it('does not count watches that stay open and idle until the idle timeout (a stalled stream)', async () => {
+      const api = new ScriptedApi();
+      api.lists = [[]];
+      api.watches = [
+        { events: [], end: 'idle' },
+        { events: [], end: 'idle' },
+      ];
+      const startedAt = Date.now();
+      const { informer, restarts } = start(api);
+      await eventually(() => expect(api.watchCalls.length).toBe(3));
+      expect(restarts).toEqual(['idle', 'idle']);
+      const later = Date.now() + hour;
+      expect(informer.silenceMs(later)).toBeGreaterThanOrEqual(later - startedAt - 5);
+      await informer.stop();
+    });
+
+    it('is reset by a bookmark alone', async () => {
+      const api = new ScriptedApi();
+      api.lists = [[]];
+      let bookmark!: () => void;
+      const due = new Promise<void>((r) => (bookmark = r));
+      api.watches = [{ events: [{ type: 'BOOKMARK', object: obj('', '150') }], end: 'hang', after: due }];
+      const { informer } = start(api);
+      await eventually(() => expect(api.watchCalls.length).toBe(1));
+      expect(informer.silenceMs(Date.now() + hour)).toBeGreaterThanOrEqual(hour);
+      bookmark();
+      await eventually(() => expect(informer.silenceMs(Date.now() + hour)).toBeLessThan(hour + 1000));
+      await informer.stop();
+    });
+  });
+
+  it('backs off a watch that ends at once with nothing in it, instead of re-watching in a tight loop', async () => {
     const api = new ScriptedApi();
-    api.lists = [[obj('a', '1')]];
-    let heal!: () => void;
-    const healed = new Promise<void>((r) => (heal = r));
-    // From the fifth failed watch on it relists (which succeeds) before each retry.
+    api.lists = [[]];
     api.watches = [
-      ...Array.from({ length: 6 }, () => ({ events: [], end: 'error' as const })),
-      { events: [{ type: 'BOOKMARK', object: obj('', '150') }], end: 'idle', after: healed },
-      { events: [], end: 'hang' },
+      { events: [], end: 'close' },
+      { events: [], end: 'close' },
     ];
-    const startedAt = Date.now();
-    const { informer } = start(api);
-    await eventually(() => expect(api.watchCalls.length).toBe(7));
-    expect(api.listCalls).toBeGreaterThanOrEqual(2);
-    // Nothing heard since start, though the later lists succeeded: an hour later it has been silent an hour.
-    const later = Date.now() + 3_600_000;
-    expect(informer.silenceMs(later)).toBeGreaterThanOrEqual(later - startedAt - 5);
-    heal();
-    await eventually(() => expect(api.watchCalls.length).toBe(8));
-    expect(informer.silenceMs()).toBeLessThan(1000);
+    const { informer, restarts } = start(api);
+    await eventually(() => expect(api.watchCalls.length).toBe(3));
+    expect(restarts).toEqual(['error', 'error']);
     await informer.stop();
   });
 

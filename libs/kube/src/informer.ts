@@ -71,7 +71,7 @@ export class Informer<T extends KubeObjectLike> {
   private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
   private readonly logger: InformerLogger;
   private loop: Promise<void> | undefined;
-  /** When the watch last proved alive (ms since the epoch): an event, a bookmark, a quiet or finished watch. */
+  /** When the watch last delivered an event or a bookmark (ms since the epoch). */
   private heardAt = 0;
 
   constructor(
@@ -98,9 +98,9 @@ export class Informer<T extends KubeObjectLike> {
   }
 
   /**
-   * Milliseconds since the watch last proved alive: it delivered an event or a bookmark, stayed open and quiet for
-   * the idle timeout, or ran to its timeout; counted from `start` before that. A list does not count: it can
-   * succeed while every watch fails (a Role without `watch`, a proxy that breaks streams), which is what this tells.
+   * Milliseconds since the watch last delivered an event or a bookmark (the API server bookmarks a quiet watch about
+   * every minute); counted from `start` before the first. A list does not count: it can succeed while every watch
+   * fails (a Role without `watch`, a proxy that breaks or stalls streams), which is what this tells.
    */
   silenceMs(now = Date.now()): number {
     return Math.max(0, now - this.heardAt);
@@ -174,6 +174,8 @@ export class Informer<T extends KubeObjectLike> {
             this.syncedResolve();
           }
         }
+        const watchedAt = Date.now();
+        let delivered = false;
         await this.api.watch<T>(
           resource,
           namespace,
@@ -186,18 +188,22 @@ export class Informer<T extends KubeObjectLike> {
             idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           },
           (e) => {
+            delivered = true;
             this.heardAt = Date.now();
             this.apply(e);
           },
           this.abort.signal,
         );
-        this.heardAt = Date.now();
+        // A stream closed at once with nothing in it (a proxy that cuts streams) is a failure, not a lap: retried
+        // with backoff rather than at once, forever.
+        if (!delivered && !this.abort.signal.aborted && Date.now() - watchedAt < 1000)
+          throw new Error('watch ended at once without an event');
         failures = 0;
       } catch (err) {
         if (this.abort.signal.aborted) break;
         if (err instanceof WatchIdleError) {
-          // Not a failure (the watch opened and stayed quiet): watch again at once from the last resourceVersion.
-          this.heardAt = Date.now();
+          // Not a failure: watch again at once from the last resourceVersion. Not a sign of life either: the API
+          // server bookmarks a healthy quiet watch every minute, so a watch idle for longer is stalled somewhere.
           this.logger.log(`Re-watching: ${err.message}`);
           this.options.onRestart?.('idle');
           continue;

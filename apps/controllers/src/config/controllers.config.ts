@@ -96,8 +96,9 @@ export class ControllersEnv {
   /** A run nobody has handled (no status, an old observedGeneration) for this long marks ingestion degraded. */
   @Int(1, 86_400) JANGAR_AGENTS_CONTROLLER_UNTOUCHED_WARN_AFTER_SECONDS = 120;
   /**
-   * An AgentRun watch that has delivered nothing (no event, no bookmark, no quiet watch ending) for this long marks
-   * its namespaces degraded ("blind"). Above the 75 s idle re-watch, so a healthy quiet watch never trips it.
+   * An AgentRun watch that has delivered nothing, not even a bookmark, for this long marks its namespaces degraded
+   * ("blind"). The API server bookmarks a healthy quiet watch about every minute: under 60 s this flags quiet
+   * namespaces, which only tests want.
    */
   @Int(1, 86_400) JANGAR_AGENTS_CONTROLLER_WATCH_SILENCE_WARN_SECONDS = 180;
   /** Finished runner pods whose Job is gone: left alone, counted (audit) or deleted. */
