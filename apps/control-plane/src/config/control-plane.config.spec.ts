@@ -100,6 +100,31 @@ describe('control-plane config', () => {
     expect(bad).toThrow(/JANGAR_AUDIT_SINK_HTTP_URL=<unset>: JANGAR_AUDIT_SINK_HTTP_URL must be an http\(s\) URL/);
     expect(bad).toThrow(/JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON="<redacted>"/);
     expect(bad).not.toThrow(/s3cret/);
+    const withCredentials = () =>
+      loadControlPlaneConfig({
+        ...base,
+        JANGAR_AUDIT_SINK_TYPE: 'http',
+        JANGAR_AUDIT_SINK_HTTP_URL: 'https://audit:pa55@audit.internal/events',
+      });
+    expect(withCredentials).toThrow(/JANGAR_AUDIT_SINK_HTTP_URL="<redacted>": .*without credentials/);
+    expect(withCredentials).not.toThrow(/pa55/);
+    const badHeader = () =>
+      loadControlPlaneConfig({
+        ...base,
+        JANGAR_AUDIT_SINK_TYPE: 'http',
+        JANGAR_AUDIT_SINK_HTTP_URL: 'https://audit.internal/events',
+        JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON: JSON.stringify({ Authorization: 'Bearer se\ncret' }),
+      });
+    expect(badHeader).toThrow(/header "Authorization" must be a valid HTTP header/);
+    expect(badHeader).not.toThrow(/cret/);
+    expect(
+      loadControlPlaneConfig({
+        ...base,
+        JANGAR_AUDIT_SINK_TYPE: 'http',
+        JANGAR_AUDIT_SINK_HTTP_URL: 'https://audit.internal/events',
+        JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON: '',
+      }).auditSink,
+    ).toMatchObject({ headers: {} });
     expect(() => loadControlPlaneConfig({ ...base, JANGAR_AUDIT_SINK_TYPE: 'kafka' })).toThrow(
       /JANGAR_AUDIT_SINK_TYPE="kafka": JANGAR_AUDIT_SINK_TYPE must be one of none, stdout, http/,
     );

@@ -1,4 +1,12 @@
-import { IsBooleanText, IsJsonOf, Sensitive, loadEnvConfig, parseBoolean, parseList } from '@agents/config';
+import {
+  EnvConfigError,
+  IsBooleanText,
+  IsJsonOf,
+  Sensitive,
+  loadEnvConfig,
+  parseBoolean,
+  parseList,
+} from '@agents/config';
 import type { KubeconfigEnv } from '@agents/kube';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
@@ -79,10 +87,15 @@ export class ControlPlaneEnv {
   // Audit sink (a copy of each audit event; Postgres keeps the record)
   @IsIn(['none', 'stdout', 'http'], { message: 'JANGAR_AUDIT_SINK_TYPE must be one of none, stdout, http' })
   JANGAR_AUDIT_SINK_TYPE = 'none';
+  /** Sensitive: a URL may carry a token in its query. */
+  @Sensitive()
   @ValidateIf((e: ControlPlaneEnv) => e.JANGAR_AUDIT_SINK_TYPE === 'http')
   @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
-    { message: 'JANGAR_AUDIT_SINK_HTTP_URL must be an http(s) URL when JANGAR_AUDIT_SINK_TYPE is http' },
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, disallow_auth: true },
+    {
+      message:
+        'JANGAR_AUDIT_SINK_HTTP_URL must be an http(s) URL when JANGAR_AUDIT_SINK_TYPE is http, without credentials (user:password@host: send them in a header of JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON)',
+    },
   )
   JANGAR_AUDIT_SINK_HTTP_URL?: string;
   @Int(1, 600_000) JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS = 2000;
@@ -212,15 +225,29 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
   };
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
 function toAuditSink(e: ControlPlaneEnv): AuditSinkConfig {
   if (e.JANGAR_AUDIT_SINK_TYPE === 'stdout') return { type: 'stdout' };
   if (e.JANGAR_AUDIT_SINK_TYPE !== 'http') return { type: 'none' };
-  const headers = Object.fromEntries(
-    Object.entries(JSON.parse(e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON) as Record<string, unknown>).map(([k, v]) => [
-      k,
-      String(v),
-    ]),
-  );
+  const raw = (
+    e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON.trim() ? JSON.parse(e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON) : {}
+  ) as Record<string, unknown>;
+  const headers = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+  // Checked here, naming the header only: fetch would otherwise refuse every event with the value in its error.
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value))
+      throw new EnvConfigError('control-plane', [
+        {
+          variable: 'JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON',
+          value: '<redacted>',
+          expected: [
+            `header ${JSON.stringify(name)} must be a valid HTTP header (a token name, a value without line breaks)`,
+          ],
+        },
+      ]);
+  }
   return { type: 'http', url: e.JANGAR_AUDIT_SINK_HTTP_URL!, headers, timeoutMs: e.JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS };
 }
 

@@ -86,9 +86,10 @@ describe('the audit trail', () => {
 
   it('fails an http send on a non-2xx answer and on no answer within the timeout', async () => {
     const server = await auditServer([503, 'hang']);
-    const sink = new HttpAuditSink({ type: 'http', url: server.url, headers: {}, timeoutMs: 200 });
+    const sink = new HttpAuditSink({ type: 'http', url: `${server.url}?token=s3cret`, headers: {}, timeoutMs: 200 });
     try {
-      await expect(sink.send(doc)).rejects.toThrow(`${server.url} answered 503`);
+      // The error names the origin and path, never the query (it may hold a token).
+      await expect(sink.send(doc)).rejects.toThrow(new Error(`${server.url} answered 503`));
       await expect(sink.send(doc)).rejects.toThrow(/aborted|timeout/i);
     } finally {
       await server.close();
@@ -96,21 +97,33 @@ describe('the audit trail', () => {
   });
 
   it('stores the event first, then copies it to the sink; a sink that fails is counted, never thrown', async () => {
-    const { rows, repository } = recordingRepository();
+    const order: string[] = [];
+    const repository = {
+      record: async (e: AuditEvent) => {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`stored ${e.action}`);
+      },
+    } as unknown as AuditRepository;
     const sent: unknown[] = [];
     let errors = 0;
-    const ok = new AuditTrail(
+    const sink = {
+      send: (d: Record<string, unknown>) => {
+        order.push(`sent ${String(d.action)}`);
+        sent.push(d);
+        return Promise.resolve();
+      },
+    };
+    await new AuditTrail(
       repository,
-      { send: (d) => (sent.push(d), Promise.resolve()) },
+      sink,
       () => errors++,
       () => at,
-    );
-    await ok.record(event);
-    expect({ rows, sent, errors }).toEqual({ rows: [event], sent: [doc], errors: 0 });
+    ).record(event);
+    expect({ order, sent, errors }).toEqual({ order: ['stored submit', 'sent submit'], sent: [doc], errors: 0 });
 
     const failing = new AuditTrail(repository, { send: () => Promise.reject(new Error('503')) }, () => errors++);
     await expect(failing.record(event)).resolves.toBeUndefined();
-    expect({ rows: rows.length, errors }).toEqual({ rows: 2, errors: 1 });
+    expect({ stored: order.filter((o) => o.startsWith('stored')).length, errors }).toEqual({ stored: 2, errors: 1 });
   });
 
   it('sends nothing when Postgres did not store the event (the caller logs that failure)', async () => {

@@ -49,8 +49,14 @@ export class HttpAuditSink implements AuditSink {
       signal: AbortSignal.timeout(this.config.timeoutMs),
     });
     await res.body?.cancel();
-    if (!res.ok) throw new Error(`${this.config.url} answered ${res.status}`);
+    // Origin and path only: a query may carry a token.
+    if (!res.ok) throw new Error(`${where(this.config.url)} answered ${res.status}`);
   }
+}
+
+function where(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
 }
 
 export function createAuditSink(config: AuditSinkConfig): AuditSink | undefined {
