@@ -21,7 +21,7 @@ name appears exactly once. Literal entries are sorted by name, which keeps rende
 {{- $shared := deepCopy ($v.env.vars | default dict) -}}
 {{- range $v.env.extra -}}
 {{- if not (hasKey $shared .name) -}}
-{{- $_ := set $shared .name (.value | default "") -}}
+{{- $_ := set $shared .name (ternary .value "" (hasKey . "value")) -}}
 {{- end -}}
 {{- end -}}
 {{- if eq .component "controllers" -}}

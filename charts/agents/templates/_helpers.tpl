@@ -27,6 +27,11 @@ Names are truncated to 63 characters (the DNS label limit); a suffix is kept who
 {{- printf "%s-%s" ($prefix | trunc (int (sub 62 (len $suffix))) | trimSuffix "-") $suffix -}}
 {{- end -}}
 
+{{/* The namespace of every namespaced object: namespaceOverride, else the release namespace. */}}
+{{- define "agents.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride -}}
+{{- end -}}
+
 {{- define "agents.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -45,7 +50,7 @@ Prefix of cluster-scoped objects (ClusterRoles, ClusterRoleBindings): includes t
 of the same name in different namespaces do not collide.
 */}}
 {{- define "agents.clusterPrefix" -}}
-{{- printf "%s-%s" (include "agents.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" (include "agents.fullname" .) (include "agents.namespace" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "agents.controlPlane.serviceAccountName" -}}
@@ -54,6 +59,16 @@ of the same name in different namespaces do not collide.
 
 {{- define "agents.controllers.serviceAccountName" -}}
 {{- default (include "agents.controllers.fullname" .) (include "agents.controllers.values" . | fromJson).serviceAccount.name -}}
+{{- end -}}
+
+{{/* Where runner pods run, so where their ServiceAccount must exist: the watched namespaces (the release one for "*"). */}}
+{{- define "agents.runner.namespaces" -}}
+{{- $watched := include "agents.watchedNamespaces" . | fromJsonArray -}}
+{{- if has "*" $watched -}}
+{{- toJson (list (include "agents.namespace" .)) -}}
+{{- else -}}
+{{- toJson $watched -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "agents.runner.serviceAccountName" -}}
@@ -107,7 +122,7 @@ array; an empty list means the release namespace.
 {{- if .list -}}
 {{- toJson .list -}}
 {{- else -}}
-{{- toJson (list .context.Release.Namespace) -}}
+{{- toJson (list (include "agents.namespace" .context)) -}}
 {{- end -}}
 {{- end -}}
 
@@ -138,7 +153,7 @@ This is where the namespaced RBAC is bound.
 
 {{/* The Lease namespace of the controllers' leader election. */}}
 {{- define "agents.leaseNamespace" -}}
-{{- default .Release.Namespace .Values.controller.leaderElection.leaseNamespace -}}
+{{- default (include "agents.namespace" .) .Values.controller.leaderElection.leaseNamespace -}}
 {{- end -}}
 
 {{/*
@@ -168,6 +183,8 @@ which would print as 1e+06); booleans print as true/false.
 {{- . -}}
 {{- else if kindIs "bool" . -}}
 {{- ternary "true" "false" . -}}
+{{- else if and (kindIs "float64" .) (ne (float64 (int64 .)) .) -}}
+{{- . | toString -}}
 {{- else if or (kindIs "float64" .) (kindIs "int64" .) (kindIs "int" .) -}}
 {{- int64 . | toString -}}
 {{- else -}}

@@ -11,7 +11,7 @@ apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: {{ .serviceAccountName }}
-  namespace: {{ .context.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" .context) }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
   {{- with .values.serviceAccount.annotations }}
@@ -28,7 +28,7 @@ apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: {{ .name }}
-  namespace: {{ .context.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" .context) }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
 spec:
@@ -65,7 +65,7 @@ apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
   name: {{ .name }}
-  namespace: {{ .context.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" .context) }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
   {{- with $p.annotations }}
@@ -95,7 +95,7 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: {{ .name }}
-  namespace: {{ .context.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" .context) }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
   {{- with $np.annotations }}
@@ -143,7 +143,7 @@ apiVersion: v1
 kind: Service
 metadata:
   name: {{ include "agents.suffixed" (list .name "metrics") }}
-  namespace: {{ .context.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" .context) }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
     agents.proompteng.ai/metrics: "true"
@@ -174,7 +174,7 @@ apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:
   name: {{ .name }}
-  namespace: {{ default .context.Release.Namespace $sm.namespace }}
+  namespace: {{ default (include "agents.namespace" .context) $sm.namespace }}
   labels:
     {{- include "agents.labels" . | nindent 4 }}
     {{- with $sm.labels }}
@@ -187,7 +187,7 @@ metadata:
 spec:
   namespaceSelector:
     matchNames:
-      - {{ .context.Release.Namespace }}
+      - {{ (include "agents.namespace" .context) }}
   selector:
     matchLabels:
       {{- include "agents.selectorLabels" . | nindent 6 }}

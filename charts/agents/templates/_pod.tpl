@@ -49,7 +49,7 @@ listed Secret/ConfigMap, keyed by a hash of kind, namespace and name, valued wit
 {{- if $rc.enabled -}}
 {{- range $kind, $entries := dict "secret" $rc.secrets "configmap" $rc.configMaps -}}
 {{- range $entries -}}
-{{- $id := printf "%s:%s/%s" $kind (default $.context.Release.Namespace .namespace) .name -}}
+{{- $id := printf "%s:%s/%s" $kind (default (include "agents.namespace" $.context) .namespace) .name -}}
 {{- $_ := set $rollout (printf "agents.proompteng.ai/checksum-%s-%s" $kind (sha256sum $id | trunc 24)) .checksum -}}
 {{- end -}}
 {{- end -}}

@@ -16,7 +16,7 @@ Renders one component's RBAC from files/rbac-rules.yaml:
 {{- $watched := include "agents.watchedNamespaces" $c | fromJsonArray -}}
 {{- $all := has "*" $watched -}}
 {{- $labels := include "agents.labels" . -}}
-{{- $subject := printf "subjects:\n  - kind: ServiceAccount\n    name: %s\n    namespace: %s" .serviceAccountName $c.Release.Namespace -}}
+{{- $subject := printf "subjects:\n  - kind: ServiceAccount\n    name: %s\n    namespace: %s" .serviceAccountName (include "agents.namespace" $c) -}}
 {{- $namespaced := include "agents.rules" (dict "context" $c "component" .key "section" "namespaced") -}}
 {{- if not $c.Values.rbac.clusterScoped }}
 ---
@@ -24,7 +24,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata:
   name: {{ .name }}
-  namespace: {{ $c.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" $c) }}
   labels:
     {{- $labels | nindent 4 }}
 rules:
@@ -34,7 +34,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata:
   name: {{ .name }}
-  namespace: {{ $c.Release.Namespace }}
+  namespace: {{ (include "agents.namespace" $c) }}
   labels:
     {{- $labels | nindent 4 }}
 roleRef:

@@ -24,6 +24,8 @@ export interface SchemaNode {
   $ref?: string;
   /** A key of the reference chart's layout: the dotted path of the key it stands for. */
   'x-agents-alias-of'?: string;
+  /** A key accepted without a default in values.yaml: what it does. */
+  'x-agents-schema-only'?: string;
 }
 
 /** values.schema.json with every local `$ref` (`#/…`) replaced by the node it points at (siblings kept). */

@@ -104,6 +104,18 @@ describe('optional objects', () => {
       { kind: 'ServiceAccount', name, namespace: NAMESPACE },
     ]);
     expect(envOf(objects, 'controllers').get('JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT')?.value).toBe(name);
+    // Runner pods run in every watched namespace: so do the ServiceAccount and its Role.
+    const spread = render({
+      rbac: { clusterScoped: true },
+      controller: { namespaces: ['team-a', 'team-b'] },
+      runnerServiceAccount: { create: true, rbac: { create: true } },
+    });
+    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding'])
+      expect(
+        ofKind(spread, kind)
+          .filter((o) => o.metadata.name === name)
+          .map((o) => o.metadata.namespace),
+      ).toEqual(['team-a', 'team-b']);
     const notDefault = render({ runnerServiceAccount: { create: true, setAsDefault: false } });
     expect(envOf(notDefault, 'controllers').has('JANGAR_AGENT_RUNNER_SERVICE_ACCOUNT')).toBe(false);
     expect(renderError({ runnerServiceAccount: { rbac: { create: true } } })).toContain(
@@ -166,17 +178,25 @@ describe('optional objects', () => {
 
 describe('values that shape the Deployments', () => {
   it('adds env.extra to both components, and refuses a name env.vars also sets', () => {
-    const objects = render({
-      env: {
-        extra: [
-          { name: 'TEAM', value: 'infra' },
-          { name: 'RETRIES', value: 3 },
-        ],
-      },
-    });
+    const extra = [
+      { name: 'TEAM', value: 'infra' },
+      { name: 'RETRIES', value: 3 },
+      { name: 'ZERO', value: 0 },
+      { name: 'OFF', value: false },
+      { name: 'RATIO', value: 1.5 },
+      { name: 'EMPTY' },
+    ];
+    const objects = render({ env: { extra } });
     for (const c of COMPONENTS) {
-      expect(envOf(objects, c).get('TEAM')?.value).toBe('infra');
-      expect(envOf(objects, c).get('RETRIES')?.value).toBe('3');
+      const env = envOf(objects, c);
+      expect(['TEAM', 'RETRIES', 'ZERO', 'OFF', 'RATIO', 'EMPTY'].map((n) => env.get(n)?.value)).toEqual([
+        'infra',
+        '3',
+        '0',
+        'false',
+        '1.5',
+        '',
+      ]);
     }
     expect(renderError({ env: { vars: { TEAM: 'a' }, extra: [{ name: 'TEAM', value: 'b' }] } })).toContain(
       'env.extra[0].name: "TEAM" is also set in env.vars; set each variable in one place',
@@ -198,6 +218,20 @@ describe('values that shape the Deployments', () => {
         configMapKeyRef: { name: 'settings', key: 'REGION', optional: true },
       });
     }
+  });
+
+  it('refuses keyed envFrom entries that clash with the chart, env.vars or one another', () => {
+    const err = renderError({
+      database: { secretRef: { name: 'db' } },
+      env: { vars: { REGION: 'eu' } },
+      envFromSecretRefs: [{ name: 's', keys: ['JANGAR_PORT', 'DATABASE_URL', 'AGENTS_TOKEN', 'TOKEN'] }],
+      envFromConfigMapRefs: [{ name: 'c', keys: ['REGION', 'TOKEN'] }],
+    });
+    expect(err).toContain('envFromSecretRefs[0].keys: JANGAR_PORT is set by the chart');
+    expect(err).toContain('envFromSecretRefs[0].keys: DATABASE_URL conflicts with database.*');
+    expect(err).toContain('envFromSecretRefs[0].keys: "AGENTS_TOKEN": the apps read JANGAR_* variables');
+    expect(err).toContain('envFromConfigMapRefs[0].keys: "REGION" is also set in env.vars');
+    expect(err).toContain('envFromConfigMapRefs[0].keys: "TOKEN" is also set by envFromSecretRefs[0].keys');
   });
 
   it('appends a plain rbac.extraRules list to both components', () => {
@@ -244,6 +278,21 @@ describe('values that shape the Deployments', () => {
     expect(renderError({ rolloutChecksums: { secrets: [{ name: 'db', checksum: 'abc' }] } })).toMatch(
       /\/rolloutChecksums\/secrets\/0\/checksum/,
     );
+    // On, it wants an entry for every Secret and ConfigMap the pods read that the chart does not render.
+    const missing = renderError({
+      rolloutChecksums: { enabled: true, secrets: [{ name: 'db', checksum: sum }] },
+      database: { secretRef: { name: 'db' }, caSecret: { name: 'db-ca' } },
+      envFromConfigMapRefs: ['flags'],
+      extraVolumes: [{ name: 'certs', volume: { secret: { secretName: 'certs' } } }],
+    });
+    expect(missing).toContain('rolloutChecksums.secrets: no entry for Secret "db-ca" (read through database.caSecret)');
+    expect(missing).toContain(
+      'rolloutChecksums.secrets: no entry for Secret "certs" (read through controlPlane.extraVolumes)',
+    );
+    expect(missing).toContain(
+      'rolloutChecksums.configMaps: no entry for ConfigMap "flags" (read through envFromConfigMapRefs)',
+    );
+    expect(missing).not.toContain('"db" (read');
   });
 
   it('sets the metrics Service type, ServiceMonitor and PDB annotations, lifecycle and rollout settings', () => {

@@ -1,7 +1,18 @@
-// Values files written for the reference chart: its top-level keys stand for controlPlane.* (README, "Values files
-// written for the reference chart"), and they must land on the control plane only.
+// Values files written for the reference chart: its top-level keys stand for controlPlane.* (and its placement and
+// security keys for the controllers' too; README, "Values files written for the reference chart").
 import path from 'node:path';
-import { CI_DIR, FULLNAME, container, deployment, find, render, renderError, type K8sObject } from '../src/chart.js';
+import {
+  CI_DIR,
+  FULLNAME,
+  container,
+  deployment,
+  envOf,
+  find,
+  render,
+  renderError,
+  type K8sObject,
+} from '../src/chart.js';
+import { valuesSchema } from '../src/schema.js';
 
 const spec = <T>(o: K8sObject) => (o as unknown as { spec: T }).spec;
 
@@ -24,9 +35,10 @@ describe('the reference layout', () => {
     expect(podSpec).toEqual(defaultPodSpec);
   });
 
-  it('puts every top-level key on the control plane and leaves the controllers alone', () => {
+  it('puts every top-level key on the control plane, and the placement and security ones on the controllers too', () => {
     const top = {
       replicaCount: 3,
+      autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
       image: { repository: 'example.com/cp', tag: 'v9', pullPolicy: 'Always', pullSecrets: ['regcred'] },
       serviceAccount: { name: 'cp-from-top' },
       service: { port: 8081, annotations: { a: 'b' } },
@@ -57,8 +69,10 @@ describe('the reference layout', () => {
     const pod = d.spec.template.spec as Record<string, unknown>;
     const c = container(objects, 'control-plane');
 
+    // replicaCount gives way to the HPA (replicaCount alone: the next test).
+    expect(d.spec.replicas).toBeUndefined();
+    expect(spec(find(objects, 'HorizontalPodAutoscaler', FULLNAME))).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
     expect(d.spec).toMatchObject({
-      replicas: 3,
       strategy: { type: 'Recreate' },
       minReadySeconds: 5,
       progressDeadlineSeconds: 120,
@@ -98,9 +112,51 @@ describe('the reference layout', () => {
     expect(find(objects, 'Service', FULLNAME).metadata.annotations).toEqual({ a: 'b' });
     expect(find(objects, 'PodDisruptionBudget', FULLNAME).metadata.annotations).toEqual({ note: 'pdb' });
 
-    // The controllers keep their own settings.
+    // The controllers take the pod placement, pod metadata and security settings, and keep the rest.
+    const ctl = deployment(objects, 'controllers');
+    expect(ctl.spec.template.spec).toMatchObject({
+      securityContext: { fsGroup: 2000, runAsNonRoot: true },
+      nodeSelector: { pool: 'system' },
+      affinity: top.affinity,
+      tolerations: top.tolerations,
+      terminationGracePeriodSeconds: 45,
+    });
+    expect(ctl.spec.template.metadata.annotations).toEqual({ team: 'infra' });
+    expect(ctl.spec.template.metadata.labels.tier).toBe('control');
+    const ctlContainer = container(objects, 'controllers');
+    expect(ctlContainer.securityContext).toMatchObject({ readOnlyRootFilesystem: false });
     const defaults = deployment(render(), 'controllers');
-    expect(deployment(objects, 'controllers')).toEqual(defaults);
+    expect({ ...ctl.spec, template: undefined }).toEqual({ ...defaults.spec, template: undefined });
+    expect({ ...ctlContainer, securityContext: undefined }).toEqual({
+      ...container(render(), 'controllers'),
+      securityContext: undefined,
+    });
+
+    // Every key the schema accepts in this layout is covered above.
+    const aliases = Object.entries(valuesSchema().properties ?? {})
+      .filter(([, node]) => node['x-agents-alias-of'])
+      .map(([k]) => k);
+    expect(aliases.filter((k) => !(k in top))).toEqual([]);
+  });
+
+  it('adds up extra volumes and mounts of both layouts, and lets a component null remove a default', () => {
+    const objects = render({
+      extraVolumes: [{ name: 'top', volume: { emptyDir: {} } }],
+      extraVolumeMounts: [{ name: 'top', mountPath: '/top' }],
+      controlPlane: {
+        extraVolumes: [{ name: 'own', emptyDir: {} }],
+        extraVolumeMounts: [{ name: 'own', mountPath: '/own' }],
+        autoscaling: { enabled: true, targetCPUUtilizationPercentage: null, targetMemoryUtilizationPercentage: 70 },
+      },
+      autoscaling: { targetCPUUtilizationPercentage: 80 },
+      resources: { limits: null },
+    });
+    const pod = deployment(objects, 'control-plane').spec.template.spec as unknown as { volumes: { name: string }[] };
+    expect(pod.volumes.map((v) => v.name)).toEqual(['tmp', 'top', 'own']);
+    expect(container(objects, 'control-plane').volumeMounts?.map((m) => m.mountPath)).toEqual(['/tmp', '/top', '/own']);
+    expect(container(objects, 'control-plane').resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' } });
+    const hpa = spec<{ metrics: { resource: { name: string } }[] }>(find(objects, 'HorizontalPodAutoscaler', FULLNAME));
+    expect(hpa.metrics.map((m) => m.resource.name)).toEqual(['memory']);
   });
 
   it('lets a controlPlane.* value that differs from its default win, and combines maps key by key', () => {
@@ -142,6 +198,15 @@ describe('the reference layout', () => {
       rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
     });
     expect(deployment(objects, 'control-plane').spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('puts every namespaced object in namespaceOverride, and refuses one that is not a namespace name', () => {
+    const objects = render({ namespaceOverride: 'team-x' });
+    const namespaced = objects.filter((o) => !o.kind.startsWith('Cluster'));
+    expect(namespaced.length).toBeGreaterThan(10);
+    expect([...new Set(namespaced.map((o) => o.metadata.namespace))]).toEqual(['team-x']);
+    expect(envOf(objects, 'controllers').get('JANGAR_AGENTS_CONTROLLER_NAMESPACES')?.value).toBe('team-x');
+    expect(renderError({ namespaceOverride: 'Team X' })).toMatch(/\/namespaceOverride/);
   });
 
   it('refuses controllers.service.enabled: these controllers serve no gRPC', () => {
