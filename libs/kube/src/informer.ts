@@ -146,8 +146,9 @@ export class Informer<T extends KubeObjectLike> {
   }
 
   start(): void {
-    if (!this.loop) this.heardAt = Date.now();
-    this.loop ??= this.run();
+    if (this.loop) return;
+    this.heardAt = Date.now();
+    this.loop = this.run();
   }
 
   async stop(): Promise<void> {

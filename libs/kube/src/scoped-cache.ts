@@ -46,7 +46,7 @@ export class ScopedCache<T extends KubeObjectLike> {
     return Promise.all([...this.informers.values()].map((i) => i.waitForSync())).then(() => undefined);
   }
 
-  /** Milliseconds since the watch covering this namespace last proved alive (see Informer.silenceMs). */
+  /** Milliseconds since the watch covering this namespace last delivered an event or a bookmark (Informer.silenceMs). */
   silenceMs(namespace: string, now = Date.now()): number | undefined {
     return this.informerFor(namespace)?.silenceMs(now);
   }

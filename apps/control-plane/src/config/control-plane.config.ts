@@ -1,15 +1,7 @@
-import {
-  EnvConfigError,
-  IsBooleanText,
-  IsJsonOf,
-  Sensitive,
-  loadEnvConfig,
-  parseBoolean,
-  parseList,
-} from '@agents/config';
+import { IsBooleanText, IsJsonOf, Sensitive, loadEnvConfig, parseBoolean, parseList } from '@agents/config';
 import type { KubeconfigEnv } from '@agents/kube';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import type { AuditSinkConfig } from '../runs/audit-trail.js';
 
 function Int(min: number, max = 2 ** 31 - 1): PropertyDecorator {
@@ -19,6 +11,41 @@ function Int(min: number, max = 2 ** 31 - 1): PropertyDecorator {
     Min(min)(target, key);
     Max(max)(target, key);
   };
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/** The object of a headers JSON value ('' means none); undefined when it is not a JSON object (IsJsonOf says so). */
+function headerObject(v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined || v === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(String(v));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first header fetch would refuse (with its value in the error, on every event), or undefined. */
+function invalidHeader(v: unknown): string | undefined {
+  return Object.entries(headerObject(v) ?? {}).find(
+    ([k, val]) => !HEADER_NAME.test(k) || !HEADER_VALUE.test(String(val)),
+  )?.[0];
+}
+
+/** HTTP header names and values fetch accepts; the error names the header, never its value. */
+function IsHttpHeadersJson(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isHttpHeadersJson',
+    validator: {
+      validate: (v: unknown) => invalidHeader(v) === undefined,
+      defaultMessage: (a) =>
+        `header ${JSON.stringify(invalidHeader(a?.value))} must be a valid HTTP header (a token name, a value without line breaks)`,
+    },
+  });
 }
 
 const DNS_LIST = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
@@ -102,6 +129,7 @@ export class ControlPlaneEnv {
   /** Headers of each POST, e.g. an Authorization token (hence sensitive). */
   @Sensitive()
   @IsJsonOf('object')
+  @IsHttpHeadersJson()
   JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON = '{}';
 
   // SSE
@@ -225,29 +253,12 @@ export function toControlPlaneConfig(e: ControlPlaneEnv): ControlPlaneConfig {
   };
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[^\r\n\0]*$/;
-
 function toAuditSink(e: ControlPlaneEnv): AuditSinkConfig {
   if (e.JANGAR_AUDIT_SINK_TYPE === 'stdout') return { type: 'stdout' };
   if (e.JANGAR_AUDIT_SINK_TYPE !== 'http') return { type: 'none' };
-  const raw = (
-    e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON.trim() ? JSON.parse(e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON) : {}
-  ) as Record<string, unknown>;
-  const headers = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
-  // Checked here, naming the header only: fetch would otherwise refuse every event with the value in its error.
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value))
-      throw new EnvConfigError('control-plane', [
-        {
-          variable: 'JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON',
-          value: '<redacted>',
-          expected: [
-            `header ${JSON.stringify(name)} must be a valid HTTP header (a token name, a value without line breaks)`,
-          ],
-        },
-      ]);
-  }
+  const headers = Object.fromEntries(
+    Object.entries(headerObject(e.JANGAR_AUDIT_SINK_HTTP_HEADERS_JSON) ?? {}).map(([k, v]) => [k, String(v)]),
+  );
   return { type: 'http', url: e.JANGAR_AUDIT_SINK_HTTP_URL!, headers, timeoutMs: e.JANGAR_AUDIT_SINK_HTTP_TIMEOUT_MS };
 }
 
