@@ -134,6 +134,28 @@ it('applies every example of charts/agents/examples through agentctl', async () 
   expect(empty).toEqual([]);
 }, 180_000);
 
+it('runs the workflow example to Succeeded: its steps in order, one Job each', async () => {
+  // demo-workflow came with the examples: plan, then implement (charts/agents/examples/agentrun-workflow.yaml).
+  const run = await waitForPhase(NS, 'demo-workflow', ['Succeeded', 'Failed']);
+  expect({ phase: run.status?.phase, reason: run.status?.reason }).toEqual({ phase: 'Succeeded', reason: 'Completed' });
+  const jobs = JSON.parse(
+    kubectl(['get', 'jobs', '-n', NS, '-l', 'agents.proompteng.ai/agent-run=demo-workflow', '-o', 'json']),
+  ) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+  expect(jobs.items.map((j) => [j.metadata.name, j.metadata.labels['agents.proompteng.ai/step']]).sort()).toEqual([
+    ['demo-workflow-step-1-attempt-1', 'plan'],
+    ['demo-workflow-step-2-attempt-1', 'implement'],
+  ]);
+  // Deleting it cleans up every attempt's Job and ConfigMap under the chart's RBAC (checked by the audit test below).
+  expect((await ctl(['delete', 'agentrun', 'demo-workflow'])).code).toBe(0);
+  const deadline = Date.now() + 60_000;
+  const selector = 'agents.proompteng.ai/agent-run=demo-workflow';
+  const left = () =>
+    kubectl(['get', 'agentrun', 'demo-workflow', '-n', NS, '--ignore-not-found', '-o', 'name']) +
+    kubectl(['get', 'jobs,configmaps', '-n', NS, '-l', selector, '-o', 'name']);
+  while (left().trim() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  expect(left().trim()).toBe('');
+}, 180_000);
+
 it('runs a job AgentRun to Succeeded, with the runner events in agentctl run logs and on the SSE endpoint', async () => {
   const submitted = await ctl([
     'run',

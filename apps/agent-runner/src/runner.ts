@@ -4,7 +4,7 @@
  * success or failure, timeout, SIGTERM, bad input — ends with a status file and an exit code.
  */
 import type { RunSpecFile, RunnerSpecFile } from '@agents/api';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import type { RunnerConfig } from './config/runner.config.js';
 import { parseRunSpec, parseRunnerSpec } from './contract/contract.parse.js';
 import { EventSequencer, type LifecyclePhase } from './events/event.builder.js';
@@ -13,8 +13,16 @@ import { EventSink } from './events/event.sink.js';
 import { natsTransport } from './events/nats.transport.js';
 import { mountedSystemPromptPath, outputPaths, planRun, type RunPlan } from './plan/run.plan.js';
 import { ProviderProcess } from './process/provider.process.js';
+import { rebaseWorkspacePath } from './plan/paths.util.js';
 import { errorMessage } from './runner.errors.js';
-import { exitCodeOf, runnerStatus, type RunEnd } from './status/runner.status.js';
+import {
+  exitCodeOf,
+  parseLoopControl,
+  runnerStatus,
+  type LoopControlRead,
+  type RunEnd,
+  type StatusInput,
+} from './status/runner.status.js';
 import {
   RunLog,
   existingArtifacts,
@@ -147,6 +155,9 @@ export class Runner {
       ...(plan ? { binary: plan.binary } : binaryOf(runner)),
       stderrTail,
       artifacts: plan ? await existingArtifacts(plan.outputArtifacts) : [],
+      ...(runner.loop
+        ? { loopControl: await readLoopControl(rebaseWorkspacePath(runner.loop.controlPath, config.workspaceDir)) }
+        : {}),
     });
     sink.lifecycle(phaseOf(end), status.error ?? `the provider exited with code ${status.exitCode}`, {
       status: status.status,
@@ -218,7 +229,7 @@ export class Runner {
     file: string,
     end: RunEnd,
     startedAt: Date,
-    extra: { provider?: string; binary?: string; stderrTail?: string[]; artifacts?: RunPlan['outputArtifacts'] },
+    extra: Pick<StatusInput, 'provider' | 'binary' | 'stderrTail' | 'artifacts' | 'loopControl'>,
   ) {
     const status = runnerStatus({ end, startedAt, finishedAt: this.deps.now(), ...extra });
     try {
@@ -246,4 +257,22 @@ function phaseOf(end: RunEnd): LifecyclePhase {
     case 'runner-error':
       return 'failed';
   }
+}
+
+/** The loop control file the provider wrote (at most 64 KiB is read; the status can carry far less anyway). */
+async function readLoopControl(path: string): Promise<LoopControlRead> {
+  let text: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+      text = buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    return { kind: 'invalid', why: `cannot read ${path}: ${errorMessage(err)}` };
+  }
+  return parseLoopControl(text, path);
 }

@@ -48,6 +48,32 @@ describe('a provider that succeeds', () => {
   });
 });
 
+describe('a workflow loop iteration', () => {
+  const loop = { controlPath: '/workspace/.agentrun/loop-control.json' };
+  const writing = (text: string) =>
+    provider(['write', text], { loop, provider: { envTemplate: { OUT_FILE: loop.controlPath } } });
+
+  it('hands the loop control file back in its status', async () => {
+    const r = await runRunner({ run: makeRunSpec(), runner: writing('{"more":true,"left":2}') });
+    expect(r.code).toBe(0);
+    expect(r.status()).toMatchObject({ status: 'succeeded', loopControl: { more: true, left: 2 } });
+  });
+
+  it('says why a loop control file that is not JSON cannot be used', async () => {
+    const r = await runRunner({ run: makeRunSpec(), runner: writing('more please') });
+    expect(r.code).toBe(0);
+    const status = r.status();
+    expect(status.loopControl).toBeUndefined();
+    expect(status.loopControlError).toBe(`${path.join(r.dir, '.agentrun/loop-control.json')} is not JSON`);
+  });
+
+  it('hands nothing back when the provider wrote no control', async () => {
+    const r = await runRunner({ run: makeRunSpec(), runner: provider(['succeed'], { loop }) });
+    expect(r.status()).not.toHaveProperty('loopControl');
+    expect(r.status()).not.toHaveProperty('loopControlError');
+  });
+});
+
 describe('a provider that fails', () => {
   it('exits with its code and puts its last stderr lines in the status', async () => {
     const r = await runRunner({ run: makeRunSpec(), runner: provider(['fail']) });

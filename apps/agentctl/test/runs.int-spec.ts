@@ -272,6 +272,35 @@ describe('agentctl run', () => {
     });
   });
 
+  it('run watch prints each step change of a workflow run', async () => {
+    const name = newRun();
+    const p = startAgentctl(['run', 'watch', name], o);
+    await eventually(() => expect(p.stdout()).toBe(`agentrun/${name} Pending\n`));
+    const step = (phase: string, attempt: number, message: string) => ({
+      phase: 'Running',
+      message,
+      workflow: { phase: 'Running', steps: [{ name: 'build', phase, attempt }] },
+    });
+    fake.setRunStatus('agents', name, step('Running', 1, 'workflow step build (1 of 1): attempt 1 of 2 is running'));
+    await eventually(() => expect(p.stdout()).toContain('attempt 1 of 2'));
+    fake.setRunStatus('agents', name, step('Retrying', 1, 'workflow step build (1 of 1): attempt 1 of 2 failed'));
+    await eventually(() => expect(p.stdout()).toContain('failed'));
+    fake.setRunStatus('agents', name, step('Running', 2, 'workflow step build (1 of 1): attempt 2 of 2 is running'));
+    await eventually(() => expect(p.stdout()).toContain('attempt 2 of 2'));
+    fake.setRunStatus('agents', name, {
+      phase: 'Succeeded',
+      reason: 'Completed',
+      message: 'all 1 workflow step succeeded',
+    });
+    expect((await p.exited).stdout.trim().split('\n')).toEqual([
+      `agentrun/${name} Pending`,
+      `agentrun/${name} Running (workflow step build (1 of 1): attempt 1 of 2 is running)`,
+      `agentrun/${name} Running (workflow step build (1 of 1): attempt 1 of 2 failed)`,
+      `agentrun/${name} Running (workflow step build (1 of 1): attempt 2 of 2 is running)`,
+      `agentrun/${name} Succeeded: Completed (all 1 workflow step succeeded)`,
+    ]);
+  });
+
   it('run watch -o json prints one JSON object per phase', async () => {
     const name = newRun();
     const p = startAgentctl(['run', 'watch', name, '-o', 'json'], o);

@@ -33,6 +33,8 @@ export interface RunSpecFile {
   /** Inline system prompt (a prompt from a Secret or ConfigMap is mounted as a file instead). */
   systemPrompt?: string;
   metadata: Record<string, string>;
+  /** On a workflow run: the step this Job is an attempt of. */
+  workflowStep?: { name: string; index: number; attempt: number; iteration?: number };
 }
 
 /** The exec adapter: the runner renders and runs the provider's own command. */
@@ -74,6 +76,11 @@ export interface RunnerSpecFile {
   systemPrompt?: { path?: string; sha256: string };
   /** Where run events go: the run-scoped subject without its final <kind> token (the runner appends it). */
   events: { subjectPrefix: string; agentId: string };
+  /**
+   * On an iteration of a workflow step's loop: the file the provider writes its loop control JSON to. The runner
+   * hands it back in its terminal status (`loopControl`), and the controller decides from it whether to go round.
+   */
+  loop?: { controlPath: string };
 }
 
 export type RunnerOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -89,4 +96,8 @@ export interface RunnerStatusFile {
   binary?: string;
   error?: string;
   artifacts?: ArtifactRef[];
+  /** The JSON object of the loop control file (`loop.controlPath`), when the run spec names one and it was written. */
+  loopControl?: Record<string, unknown>;
+  /** Why the loop control file could not be handed back (not JSON, not an object, too large). */
+  loopControlError?: string;
 }

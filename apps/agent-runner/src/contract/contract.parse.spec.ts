@@ -86,6 +86,13 @@ describe('parseRunnerSpec', () => {
     );
   });
 
+  it('keeps the loop control path of a loop iteration and refuses a relative one', () => {
+    const spec = { ...makeRunnerSpec(), loop: { controlPath: '/workspace/.agentrun/loop-control.json' } };
+    expect(parseRunnerSpec(json(spec), 'f').loop).toEqual({ controlPath: '/workspace/.agentrun/loop-control.json' });
+    const err = failure(() => parseRunnerSpec(json({ ...spec, loop: { controlPath: 'ctl.json' } }), 'f'));
+    expect(err.message).toMatch(/loop\.controlPath: expected an absolute path, received "ctl\.json"/);
+  });
+
   it('keeps a codex-app-server adapter and refuses an unknown adapter type', () => {
     const codex = { ...makeRunnerSpec(), adapter: { type: 'codex-app-server', codex: { model: 'm' } } };
     expect(parseRunnerSpec(json(codex), 'f').adapter).toEqual({ type: 'codex-app-server', codex: { model: 'm' } });

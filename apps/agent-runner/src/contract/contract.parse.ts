@@ -247,6 +247,13 @@ export function parseRunnerSpec(text: string, file: string): RunnerSpecFile {
       subjectPrefix,
     );
   const agentId = r.string(e, 'agentId', 'events.agentId', { nonEmpty: true }) ?? '';
+  const lp = r.object(json, 'loop', 'loop', false);
+  let loop: RunnerSpecFile['loop'];
+  if (lp) {
+    const controlPath = r.string(lp, 'controlPath', 'loop.controlPath', { nonEmpty: true }) ?? '';
+    if (controlPath) r.check(controlPath.startsWith('/'), 'loop.controlPath', 'an absolute path', controlPath);
+    loop = { controlPath };
+  }
   finish(file, r);
   return {
     schemaVersion: RUNNER_SCHEMA_VERSION,
@@ -262,5 +269,6 @@ export function parseRunnerSpec(text: string, file: string): RunnerSpecFile {
     adapter,
     ...(systemPrompt ? { systemPrompt } : {}),
     events: { subjectPrefix, agentId },
+    ...(loop ? { loop } : {}),
   };
 }

@@ -3,6 +3,7 @@ import {
   MAX_STATUS_BYTES,
   exitCodeOf,
   fitStatus,
+  parseLoopControl,
   runnerStatus,
   type RunEnd,
   type StatusInput,
@@ -110,5 +111,37 @@ describe('fitStatus', () => {
   it('leaves a small status alone', () => {
     const s = status({ kind: 'exited', exitCode: 0, signal: null });
     expect(fitStatus(s)).toEqual(s);
+  });
+});
+
+describe('the loop control of a workflow loop iteration', () => {
+  const ok = { kind: 'exited', exitCode: 0, signal: null } as const;
+
+  it.each<[string, string | undefined, object]>([
+    ['a control object is handed back as it is', '{"more":true,"n":2}', { loopControl: { more: true, n: 2 } }],
+    ['no file means no control', undefined, {}],
+    ['a file that is not JSON is reported', '{more', { loopControlError: '/w/ctl.json is not JSON' }],
+    ['a JSON list is reported', '[1]', { loopControlError: '/w/ctl.json does not hold a JSON object' }],
+  ])('%s', (_case, text, want) => {
+    const s = status(ok, { loopControl: parseLoopControl(text, '/w/ctl.json') });
+    expect(s).toMatchObject(want);
+    if (!('loopControl' in want)) expect(s.loopControl).toBeUndefined();
+    if (!('loopControlError' in want)) expect(s.loopControlError).toBeUndefined();
+  });
+
+  it('keeps the control whole and drops artifacts first when the status is too large', () => {
+    const s = status(ok, {
+      loopControl: { kind: 'control', control: { more: true, note: 'n'.repeat(1500) } },
+      artifacts: Array.from({ length: 100 }, (_, i) => ({ name: `artifact-${i}`, path: `/workspace/out/${i}.txt` })),
+    });
+    expect(Buffer.byteLength(JSON.stringify(s))).toBeLessThanOrEqual(MAX_STATUS_BYTES);
+    expect(s.loopControl).toEqual({ more: true, note: 'n'.repeat(1500) });
+  });
+
+  it('reports a control too large to carry instead of cutting it', () => {
+    const s = status(ok, { loopControl: { kind: 'control', control: { note: 'n'.repeat(5000) } } });
+    expect(Buffer.byteLength(JSON.stringify(s))).toBeLessThanOrEqual(MAX_STATUS_BYTES);
+    expect(s.loopControl).toBeUndefined();
+    expect(s.loopControlError).toMatch(/too large/);
   });
 });

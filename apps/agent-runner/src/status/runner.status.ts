@@ -30,6 +30,26 @@ export interface StatusInput {
   stderrTail?: string[];
   /** Declared artifacts that exist. */
   artifacts?: ArtifactRef[];
+  /** The loop control file as read at the end (a workflow loop iteration). */
+  loopControl?: LoopControlRead;
+}
+
+/** The loop control file of a loop iteration: absent, a JSON object, or why it is unusable. */
+export type LoopControlRead =
+  { kind: 'absent' } | { kind: 'control'; control: Record<string, unknown> } | { kind: 'invalid'; why: string };
+
+/** What a loop control file's text is (pure: the caller reads the file). */
+export function parseLoopControl(text: string | undefined, path: string): LoopControlRead {
+  if (text === undefined) return { kind: 'absent' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', why: `${path} is not JSON` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'invalid', why: `${path} does not hold a JSON object` };
+  return { kind: 'control', control: value as Record<string, unknown> };
 }
 
 export function signalNumber(signal: NodeJS.Signals): number {
@@ -101,6 +121,11 @@ export function fitStatus(status: RunnerStatusFile, maxBytes = MAX_STATUS_BYTES)
   while (size(fitted) > maxBytes && fitted.error) {
     fitted.error = fitted.error.length > 16 ? truncate(fitted.error, Math.floor(fitted.error.length / 2)) : undefined;
   }
+  // A loop control the termination message cannot carry is reported, never cut: a cut one would decide wrongly.
+  if (size(fitted) > maxBytes && fitted.loopControl) {
+    delete fitted.loopControl;
+    fitted.loopControlError = 'the loop control is too large for the termination message (keep it under 3 KiB)';
+  }
   return fitted;
 }
 
@@ -117,6 +142,8 @@ export function runnerStatus(input: StatusInput): RunnerStatusFile {
     ...(input.binary !== undefined ? { binary: truncate(input.binary, MAX_NAME_CHARS) } : {}),
     ...(error !== undefined ? { error: truncate(error, MAX_ERROR_CHARS) } : {}),
     artifacts: input.artifacts ?? [],
+    ...(input.loopControl?.kind === 'control' ? { loopControl: input.loopControl.control } : {}),
+    ...(input.loopControl?.kind === 'invalid' ? { loopControlError: truncate(input.loopControl.why, 256) } : {}),
   };
   return fitStatus(status);
 }

@@ -3,7 +3,7 @@ import { CliError, EXIT } from '../cli.errors.js';
 import type { RunStatusUpdate } from '../grpc/control-plane.client.js';
 import type { KubeObj } from '../resources/kube-object.js';
 import { followRunLogs, followRunStatus, MAX_RECONNECTS } from './run-follow.js';
-import { outcomeLine, printLogEvent, submitRequest } from './run.command.js';
+import { outcomeLine, printLogEvent, submitRequest, watchKey } from './run.command.js';
 import type { CommandScope } from './runtime.js';
 
 const run = (phase: string, extra: Record<string, unknown> = {}): KubeObj => ({
@@ -66,6 +66,37 @@ describe('outcomeLine', () => {
       outcomeLine('r', run('Failed', { conditions: [{ type: 'Succeeded', status: 'False', reason: 'JobMissing' }] })),
     ).toBe('agentrun/r Failed: JobMissing');
     expect(outcomeLine('r', { metadata: { name: 'r' } }, 'Running')).toBe('agentrun/r Running');
+  });
+});
+
+describe('watchKey', () => {
+  const wf = (steps: object[]) => ({ ...run('Running'), status: { phase: 'Running', workflow: { steps } } });
+
+  it('changes with the phase of a job run only', () => {
+    expect(watchKey(run('Running', { message: 'a' }), 'Running')).toBe(watchKey(run('Running'), 'Running'));
+    expect(watchKey(run('Running'), 'Running')).not.toBe(watchKey(run('Failed'), 'Failed'));
+  });
+
+  it("changes with a workflow's current step, its phase and its attempt", () => {
+    const keys = [
+      wf([
+        { name: 'plan', phase: 'Running', attempt: 1 },
+        { name: 'build', phase: 'Pending' },
+      ]),
+      wf([
+        { name: 'plan', phase: 'Retrying', attempt: 1 },
+        { name: 'build', phase: 'Pending' },
+      ]),
+      wf([
+        { name: 'plan', phase: 'Running', attempt: 2 },
+        { name: 'build', phase: 'Pending' },
+      ]),
+      wf([
+        { name: 'plan', phase: 'Succeeded', attempt: 2 },
+        { name: 'build', phase: 'Running', attempt: 1 },
+      ]),
+    ].map((r) => watchKey(r as never, 'Running'));
+    expect(new Set(keys).size).toBe(4);
   });
 });
 

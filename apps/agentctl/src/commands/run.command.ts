@@ -59,6 +59,17 @@ export function outcomeLine(name: string, run: KubeObj, phase?: string): string 
   return `${ref(AGENT_RUN_KIND, name)} ${phase ?? o.phase}${o.reason ? `: ${o.reason}` : ''}${o.message ? ` (${o.message})` : ''}`;
 }
 
+/**
+ * What `run watch` prints a line for: a change of the run's phase, or of the current step of a workflow run (its
+ * name, phase or attempt), so each step, retry and loop iteration shows.
+ */
+export function watchKey(run: KubeObj, phase: string | undefined): string {
+  const steps = (run.status as { workflow?: { steps?: { name?: string; phase?: string; attempt?: number }[] } })
+    ?.workflow?.steps;
+  const current = steps?.find((s) => s.phase !== 'Succeeded') ?? steps?.at(-1);
+  return current ? `${phase}|${current.name}|${current.phase}|${current.attempt ?? 0}` : `${phase}`;
+}
+
 function printObject(io: CliIo, format: OutputFormat, obj: unknown): void {
   io.out(format === 'json' ? toJson(obj) : toYaml(obj));
 }
@@ -161,14 +172,15 @@ export function registerRunCommands(program: Command, rt: CliRuntime): void {
 
   run
     .command('watch')
-    .description('Print each phase change of a run until it finishes')
+    .description('Print each phase change of a run, and of each step of a workflow run, until it finishes')
     .argument('<name>', 'run name', nameOption)
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       const scope = await rt.scope(cmd);
       let previous: string | undefined;
       const onUpdate = (u: RunStatusUpdate) => {
-        if (u.phase === previous) return;
-        previous = u.phase;
+        const key = watchKey(u.run, u.phase);
+        if (key === previous) return;
+        previous = key;
         const format = scope.settings.output;
         scope.io.out(format === 'table' ? outcomeLine(name, u.run, u.phase) : printStreamed(format, u.run));
       };

@@ -117,6 +117,11 @@ export class ControllersEnv {
   @Int(0, 50) JANGAR_AGENTRUN_ARTIFACTS_MAX = 50;
   @IsBooleanText() JANGAR_AGENTRUN_ARTIFACTS_STRICT = 'false';
 
+  // Workflow runtime (REFERENCE §3.2): step loops are off unless enabled
+  @IsBooleanText() JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED = 'false';
+  @Int(1, 10_000) JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOP_MAX_ITERATIONS = 20;
+  @Int(1, 50) JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOP_STATUS_HISTORY_LIMIT = 50;
+
   // The runner Job
   @IsOptional() @IsString() JANGAR_AGENT_RUNNER_IMAGE?: string;
   @IsOptional() @IsString() JANGAR_AGENT_IMAGE?: string;
@@ -222,6 +227,7 @@ export interface ControllersConfig {
     artifactsStrict: boolean;
     dependencyGraceSeconds: number;
   };
+  readonly workflow: { loopsEnabled: boolean; loopMaxIterations: number; loopHistoryLimit: number };
   readonly runner: {
     image: string | undefined;
     /** imagePullPolicy of the runner container; undefined leaves the Kubernetes default. */
@@ -336,6 +342,11 @@ export function toControllersConfig(e: ControllersEnv): ControllersConfig {
       artifactsMax: e.JANGAR_AGENTRUN_ARTIFACTS_MAX,
       artifactsStrict: bool(e.JANGAR_AGENTRUN_ARTIFACTS_STRICT),
       dependencyGraceSeconds: e.JANGAR_AGENTS_CONTROLLER_DEPENDENCY_GRACE_SECONDS,
+    },
+    workflow: {
+      loopsEnabled: bool(e.JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED),
+      loopMaxIterations: e.JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOP_MAX_ITERATIONS,
+      loopHistoryLimit: e.JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOP_STATUS_HISTORY_LIMIT,
     },
     runner: {
       image: e.JANGAR_AGENT_RUNNER_IMAGE || e.JANGAR_AGENT_IMAGE || undefined,

@@ -9,7 +9,7 @@ import {
   runMetadata,
   runnerSpecFile,
 } from './agent-run.desired.js';
-import { resolveRun, type RunLookup } from './agent-run.resolve.js';
+import { forStep, resolveRun, type RunLookup } from './agent-run.resolve.js';
 
 const world: RunLookup = {
   agent: () => makeAgent('ns', { env: [{ name: 'LOG_LEVEL', value: 'debug' }] }),
@@ -338,5 +338,96 @@ describe('helpers', () => {
       repository: 'a/b',
       base: 'dev',
     });
+  });
+});
+
+describe('a workflow step attempt', () => {
+  const run = makeRun('ship')
+    .spec({
+      runtime: { type: 'workflow' },
+      workload: { image: 'runner:1', volumes: [{ name: 'cache', type: 'emptyDir', mountPath: '/cache' }] },
+      workflow: {
+        steps: [
+          { name: 'plan' },
+          {
+            name: 'Build It',
+            workload: { image: 'builder:2' },
+            implementation: { inline: { text: 'build' } },
+            timeoutSeconds: 120,
+          },
+        ],
+      },
+    })
+    .build();
+  const r = resolved(run);
+  const step = r.steps![1]!;
+  const unit = {
+    suffix: 'step-2-iter-3-attempt-2',
+    step: { name: step.name, index: 2, attempt: 2, iteration: 3 },
+    loopControlPath: '/workspace/.agentrun/loop-control.json',
+  };
+  const stepResolved = forStep(r, step);
+  const job = desiredJob(run, stepResolved, testConfig(), { natsUrl: undefined }, unit) as unknown as Job;
+  const container = job.spec.template.spec.containers[0]!;
+  const configMaps = desiredConfigMaps(run, stepResolved, testConfig(), unit);
+
+  it('names its Job and ConfigMaps after the run and the attempt', () => {
+    expect(job.metadata.name).toBe('ship-step-2-iter-3-attempt-2');
+    expect(configMaps.map((c) => c.metadata.name)).toEqual(['ship-spec-step-2-iter-3-attempt-2']);
+    expect(job.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([{ name: 'run-spec', configMap: { name: 'ship-spec-step-2-iter-3-attempt-2' } }]),
+    );
+  });
+
+  it('carries the step labels on the Job, its pods and its ConfigMaps', () => {
+    const stepLabels = {
+      'agents.proompteng.ai/agent-run': 'ship',
+      'agents.proompteng.ai/step': 'build-it',
+      'agents.proompteng.ai/step-index': '2',
+      'agents.proompteng.ai/step-attempt': '2',
+      'agents.proompteng.ai/step-iteration': '3',
+      'agents.proompteng.ai/implementation': 'inline',
+    };
+    expect(job.metadata.labels).toMatchObject(stepLabels);
+    expect((job.spec.template.metadata as { labels: object }).labels).toMatchObject(stepLabels);
+    expect(configMaps[0]!.metadata.labels).toMatchObject(stepLabels);
+  });
+
+  it("uses the step's workload whole: its image, without the run's volumes", () => {
+    expect(container.image).toBe('builder:2');
+    expect(JSON.stringify(job.spec.template.spec.volumes)).not.toContain('cache');
+    expect(job.spec.activeDeadlineSeconds).toBe(180);
+  });
+
+  it('tells the runner which step and attempt it is, and where the loop control goes', () => {
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'AGENT_WORKFLOW_STEP', value: 'Build It' },
+        { name: 'AGENT_WORKFLOW_STEP_INDEX', value: '2' },
+        { name: 'AGENT_WORKFLOW_STEP_ATTEMPT', value: '2' },
+        { name: 'AGENT_WORKFLOW_STEP_ITERATION', value: '3' },
+      ]),
+    );
+    const runJson = JSON.parse(configMaps[0]!.data['run.json']!) as Record<string, unknown>;
+    expect(runJson.workflowStep).toEqual({ name: 'Build It', index: 2, attempt: 2, iteration: 3 });
+    expect(runJson.prompt).toBe('build');
+    const runner = JSON.parse(configMaps[0]!.data['agent-runner.json']!) as Record<string, unknown>;
+    expect(runner.loop).toEqual({ controlPath: '/workspace/.agentrun/loop-control.json' });
+  });
+
+  it('the first step inherits the run workload', () => {
+    const first = desiredJob(
+      run,
+      forStep(r, r.steps![0]!),
+      testConfig(),
+      { natsUrl: undefined },
+      {
+        suffix: 'step-1-attempt-1',
+        step: { name: 'plan', index: 1, attempt: 1 },
+      },
+    ) as unknown as Job;
+    expect(first.spec.template.spec.containers[0]!.image).toBe('runner:1');
+    expect(JSON.stringify(first.spec.template.spec.volumes)).toContain('cache');
+    expect(first.metadata.labels['agents.proompteng.ai/step-iteration']).toBeUndefined();
   });
 });

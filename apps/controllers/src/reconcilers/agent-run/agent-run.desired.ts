@@ -17,11 +17,27 @@ import { runSubject, subjectToken } from '@agents/nats';
 import type { ControllersConfig } from '../../config/controllers.config.js';
 import { needsAuthSecret } from '../agent-provider/agent-provider.status.js';
 import { runtimeConfig, type Resolved } from './agent-run.resolve.js';
+import { attemptJobName } from './agent-run.workflow.js';
+
+/**
+ * One attempt of a workflow step: its Job and ConfigMaps carry the attempt's name suffix and step labels. A job run
+ * has no unit: its one Job and ConfigMaps are named after the run alone.
+ */
+export interface JobUnit {
+  /** `step-<i>-attempt-<n>` or `step-<i>-iter-<k>-attempt-<n>`. */
+  suffix: string;
+  step: { name: string; index: number; attempt: number; iteration?: number };
+  /** Where the provider writes the loop control JSON, on an iteration of a loop with a condition. */
+  loopControlPath?: string;
+}
 
 /** Names of a run's children: deterministic, so every create is idempotent. */
-export const jobName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'job');
-export const specConfigMapName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'spec');
-export const inputsConfigMapName = (run: AgentRun): string => makeName(run.metadata.name ?? '', 'inputs');
+export const jobName = (run: AgentRun, unit?: JobUnit): string =>
+  unit ? attemptJobName(run, unit.suffix) : makeName(run.metadata.name ?? '', 'job');
+export const specConfigMapName = (run: AgentRun, unit?: JobUnit): string =>
+  makeName(run.metadata.name ?? '', 'spec', ...(unit ? [unit.suffix] : []));
+export const inputsConfigMapName = (run: AgentRun, unit?: JobUnit): string =>
+  makeName(run.metadata.name ?? '', 'inputs', ...(unit ? [unit.suffix] : []));
 
 /** Where a provider input file is mounted: its own path, or under /workspace when relative. */
 export const inputFileMountPath = (path: string): string =>
@@ -30,12 +46,20 @@ export const inputFileMountPath = (path: string): string =>
 /** The agent-run label value: the run name when it fits a label value, else a stable shortened form. */
 export const runLabelValue = (name: string): string => (name.length <= 63 ? name : makeName(name));
 
-export function childLabels(run: AgentRun, r: Resolved): Record<string, string> {
+export function childLabels(run: AgentRun, r: Resolved, unit?: JobUnit): Record<string, string> {
   return {
     [LABELS.agentRun]: runLabelValue(run.metadata.name ?? ''),
     [LABELS.agent]: normalizeLabelValue(r.agent.metadata.name),
     [LABELS.provider]: normalizeLabelValue(r.provider.metadata.name),
     [LABELS.implementation]: normalizeLabelValue(r.implementationName),
+    ...(unit
+      ? {
+          [LABELS.step]: normalizeLabelValue(unit.step.name),
+          [LABELS.stepIndex]: String(unit.step.index),
+          [LABELS.stepAttempt]: String(unit.step.attempt),
+          ...(unit.step.iteration !== undefined ? { [LABELS.stepIteration]: String(unit.step.iteration) } : {}),
+        }
+      : {}),
   };
 }
 
@@ -69,7 +93,7 @@ export interface EventsConfig {
   natsUrl: string | undefined;
 }
 
-export function runSpecFile(run: AgentRun, r: Resolved): RunSpecFile {
+export function runSpecFile(run: AgentRun, r: Resolved, unit?: JobUnit): RunSpecFile {
   const metadata = runMetadata(r.parameters);
   const prompt = renderTemplate(r.implementation.text || r.implementation.summary || '', {
     ...metadata,
@@ -101,10 +125,11 @@ export function runSpecFile(run: AgentRun, r: Resolved): RunSpecFile {
     ...(run.spec.goal ? { goal: run.spec.goal } : {}),
     ...(r.systemPrompt.inline !== undefined ? { systemPrompt: r.systemPrompt.inline } : {}),
     metadata,
+    ...(unit ? { workflowStep: unit.step } : {}),
   };
 }
 
-export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersConfig): RunnerSpecFile {
+export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersConfig, unit?: JobUnit): RunnerSpecFile {
   const cfg = runtimeConfig(run);
   const agentId = r.agent.metadata.name ?? 'agent';
   const subjectPrefix = runSubject({
@@ -133,6 +158,7 @@ export function runnerSpecFile(run: AgentRun, r: Resolved, config: ControllersCo
       ...(r.systemPrompt.ref ? { path: SYSTEM_PROMPT_PATH } : {}),
     },
     events: { subjectPrefix, agentId },
+    ...(unit?.loopControlPath ? { loop: { controlPath: unit.loopControlPath } } : {}),
   };
 }
 
@@ -214,20 +240,25 @@ export interface ConfigMapManifest {
  * The run's ConfigMaps: `<run>-spec` with run.json and agent-runner.json, and `<run>-inputs` with the provider's
  * input files (keys `input-<i>`, raw content) when it has any.
  */
-export function desiredConfigMaps(run: AgentRun, r: Resolved, config: ControllersConfig): ConfigMapManifest[] {
+export function desiredConfigMaps(
+  run: AgentRun,
+  r: Resolved,
+  config: ControllersConfig,
+  unit?: JobUnit,
+): ConfigMapManifest[] {
   const metadata = (name: string) => ({
     name,
     namespace: run.metadata.namespace ?? '',
-    labels: childLabels(run, r),
+    labels: childLabels(run, r, unit),
     ownerReferences: [controllerRef(run, AGENT_RUN)],
   });
   const spec: ConfigMapManifest = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: metadata(specConfigMapName(run)),
+    metadata: metadata(specConfigMapName(run, unit)),
     data: {
-      'run.json': `${JSON.stringify(runSpecFile(run, r), null, 2)}\n`,
-      'agent-runner.json': `${JSON.stringify(runnerSpecFile(run, r, config), null, 2)}\n`,
+      'run.json': `${JSON.stringify(runSpecFile(run, r, unit), null, 2)}\n`,
+      'agent-runner.json': `${JSON.stringify(runnerSpecFile(run, r, config, unit), null, 2)}\n`,
     },
   };
   const files = r.provider.spec.inputFiles ?? [];
@@ -235,7 +266,7 @@ export function desiredConfigMaps(run: AgentRun, r: Resolved, config: Controller
   const inputs: ConfigMapManifest = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: metadata(inputsConfigMapName(run)),
+    metadata: metadata(inputsConfigMapName(run, unit)),
     data: Object.fromEntries(files.map((f, i) => [`input-${i}`, f.content])),
   };
   return [spec, inputs];
@@ -269,21 +300,22 @@ function volumeOf(v: WorkloadVolume): Record<string, unknown> {
   };
 }
 
-/** The Job of a single-Job run. Pure: everything it needs is in its arguments. */
+/** The Job of a job run, or of one attempt of a workflow step. Pure: everything it needs is in its arguments. */
 export function desiredJob(
   run: AgentRun,
   r: Resolved,
   config: ControllersConfig,
   events: EventsConfig,
+  unit?: JobUnit,
 ): Record<string, unknown> {
   const cfg = runtimeConfig(run);
-  const labels = childLabels(run, r);
+  const labels = childLabels(run, r, unit);
   const pick = <T>(key: string, fallback: T): T => (cfg[key] as T | undefined) ?? fallback;
   const ttl = Number(cfg.ttlSecondsAfterFinished ?? config.runner.jobTtlSeconds);
-  const userVolumes = [...(run.spec.workload?.volumes ?? [])];
+  const userVolumes = [...(r.workload?.volumes ?? [])];
   const volumes: Record<string, unknown>[] = [
     { name: 'workspace', emptyDir: {} },
-    { name: 'run-spec', configMap: { name: specConfigMapName(run) } },
+    { name: 'run-spec', configMap: { name: specConfigMapName(run, unit) } },
     ...userVolumes.map(volumeOf),
   ];
   const mounts: Record<string, unknown>[] = [
@@ -294,7 +326,7 @@ export function desiredJob(
   ];
   const inputFiles = r.provider.spec.inputFiles ?? [];
   if (inputFiles.length) {
-    volumes.push({ name: 'provider-inputs', configMap: { name: inputsConfigMapName(run) } });
+    volumes.push({ name: 'provider-inputs', configMap: { name: inputsConfigMapName(run, unit) } });
     inputFiles.forEach((f, i) =>
       mounts.push({
         name: 'provider-inputs',
@@ -392,12 +424,22 @@ export function desiredJob(
       },
     })),
     ...(r.vcs?.env ?? []),
+    ...(unit
+      ? [
+          { name: 'AGENT_WORKFLOW_STEP', value: unit.step.name },
+          { name: 'AGENT_WORKFLOW_STEP_INDEX', value: String(unit.step.index) },
+          { name: 'AGENT_WORKFLOW_STEP_ATTEMPT', value: String(unit.step.attempt) },
+          ...(unit.step.iteration !== undefined
+            ? [{ name: 'AGENT_WORKFLOW_STEP_ITERATION', value: String(unit.step.iteration) }]
+            : []),
+        ]
+      : []),
   ];
   const resources = mergeResources(
     config.runner.resources,
     r.provider.spec.workload?.resources,
     cfg.resources as ResourcesSpec,
-    run.spec.workload?.resources,
+    r.workload?.resources,
   );
   const podSpec: Record<string, unknown> = {
     restartPolicy: 'Never',
@@ -438,7 +480,7 @@ export function desiredJob(
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: jobName(run),
+      name: jobName(run, unit),
       namespace: run.metadata.namespace,
       labels,
       ownerReferences: [controllerRef(run, AGENT_RUN)],

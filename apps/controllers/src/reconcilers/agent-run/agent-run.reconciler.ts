@@ -32,8 +32,17 @@ import { fieldManager } from '../../runtime/status-writer.js';
 import type { ReadinessService } from '../../health/readiness.service.js';
 import { checkDuplicate, checkLimits, isActive, isPending, isTerminal } from './agent-run.admission.js';
 import { AgentRunHousekeeping } from './agent-run.housekeeping.js';
-import { desiredConfigMaps, desiredJob, inputsConfigMapName, jobName, specConfigMapName } from './agent-run.desired.js';
-import { resolveRun, type Resolved, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
+import {
+  desiredConfigMaps,
+  desiredJob,
+  inputsConfigMapName,
+  jobName,
+  runLabelValue,
+  specConfigMapName,
+  type JobUnit,
+} from './agent-run.desired.js';
+import { DEFAULT_LOOP_CONTROL_PATH } from './agent-run.loop.js';
+import { forStep, resolveRun, type Resolved, type RunLookup, type SystemPromptRead } from './agent-run.resolve.js';
 import { readOnly, withAppToken, type VcsContext } from './agent-run.vcs.js';
 import { AppTokenError, GitHubAppTokens } from './github-app-token.js';
 import {
@@ -48,8 +57,19 @@ import {
   specHash,
   templateStatus,
   terminalStatus,
+  workflowRunningStatus,
+  workflowTerminalStatus,
   type ObservedJob,
 } from './agent-run.status.js';
+import {
+  currentAttempt,
+  failedStart,
+  planWorkflow,
+  settledChanged,
+  type AttemptObservation,
+  type AttemptToStart,
+  type WorkflowDecision,
+} from './agent-run.workflow.js';
 
 const FIELD_MANAGER = fieldManager('agentrun');
 /** Failures that mean "a referenced object does not exist (yet)": held for a grace period before failing. */
@@ -67,7 +87,14 @@ const MAX_REQUEUE_MS = 3_600_000;
 const FAILURE_LOG_BYTES = 64 * 1024;
 
 interface JobLike extends KubeObjectLike {
-  metadata: { name: string; namespace: string; uid?: string; ownerReferences?: OwnerReferenceLike[] };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: OwnerReferenceLike[];
+  };
   status?: { conditions?: ObservedJob['conditions']; succeeded?: number; failed?: number };
 }
 interface PodLike extends KubeObjectLike {
@@ -95,10 +122,13 @@ function observeJob(job: JobLike, pods: PodLike[]): ObservedJob {
   };
 }
 
+const isWorkflow = (run: AgentRun): boolean => run.spec.runtime?.type === 'workflow';
+
 /**
- * AgentRun on the job runtime: validate → hold or admit → ConfigMap + Job → status from the Job and the runner's
- * terminal JSON; cancellation, immutability, idempotency, limits and retention. Every decision is a pure function
- * of the cached state (agent-run.resolve / admission / desired / status); this class only reads and writes.
+ * AgentRun on the job and workflow runtimes: validate → hold or admit → ConfigMaps + Job (one, or one per workflow
+ * step attempt) → status from the Jobs and the runner's terminal JSON; cancellation, immutability, idempotency,
+ * limits and retention. Every decision is a pure function of the cached state (agent-run.resolve / admission /
+ * desired / status / workflow); this class only reads and writes.
  */
 export class AgentRunReconciler implements Reconciler {
   private readonly logger = new Logger(AgentRunReconciler.name);
@@ -229,13 +259,34 @@ export class AgentRunReconciler implements Reconciler {
     await this.ctx.status.write(CUSTOM.AgentRun!, current, templateStatus(current, this.ctx.clock.now()));
   }
 
-  /** Deletes the run's Job (and its pods) and its ConfigMaps. */
+  /** Deletes the run's Jobs (and their pods) and its ConfigMaps. */
   private async stopRuntime(run: AgentRun): Promise<void> {
     const ns = run.metadata.namespace!;
+    if (isWorkflow(run)) return this.stopWorkflow(run);
     await Promise.all([
       this.ctx.api.delete(BUILTIN.job, ns, jobName(run), { propagationPolicy: 'Background' }),
       this.ctx.api.delete(BUILTIN.configMap, ns, specConfigMapName(run)),
       this.ctx.api.delete(BUILTIN.configMap, ns, inputsConfigMapName(run)),
+    ]);
+  }
+
+  /** Deletes every Job and ConfigMap of a workflow run: all attempts of all its steps. */
+  private async stopWorkflow(run: AgentRun): Promise<void> {
+    const ns = run.metadata.namespace!;
+    const selector = `${LABELS.agentRun}=${runLabelValue(run.metadata.name ?? '')}`;
+    const mine = (o: KubeObjectLike) => isControlledBy(o as never, run.metadata.uid);
+    const [jobs, configMaps] = await Promise.all([
+      this.ctx.api.list<JobLike>(BUILTIN.job, ns, { labelSelector: selector }),
+      this.ctx.api.list<KubeObjectLike>(BUILTIN.configMap, ns, { labelSelector: selector }),
+    ]);
+    // The status names jobs the list may not show yet (created a moment ago).
+    const jobNames = new Set([
+      ...jobs.items.filter(mine).map((j) => j.metadata.name),
+      ...(run.status?.workflow?.steps ?? []).flatMap((st) => (st.jobRef?.name ? [st.jobRef.name] : [])),
+    ]);
+    await Promise.all([
+      ...[...jobNames].map((name) => this.ctx.api.delete(BUILTIN.job, ns, name, { propagationPolicy: 'Background' })),
+      ...configMaps.items.filter(mine).map((cm) => this.ctx.api.delete(BUILTIN.configMap, ns, cm.metadata!.name!)),
     ]);
   }
 
@@ -379,7 +430,7 @@ export class AgentRunReconciler implements Reconciler {
     }
   }
 
-  private async submit(run: AgentRun, resolved: Resolved): Promise<void> {
+  private async submit(run: AgentRun, resolved: Resolved): Promise<ReconcileResult | void> {
     const ns = run.metadata.namespace!;
     this.inFlight.set(run.metadata.uid!, Date.now());
     const labels: Record<string, string> = {};
@@ -389,22 +440,52 @@ export class AgentRunReconciler implements Reconciler {
         .digest('hex')
         .slice(0, 40);
     }
+    if (isWorkflow(run)) return this.startWorkflow(run, resolved, labels);
+    const made = await this.createAttempt(run, resolved, undefined, labels);
+    if ('refused' in made) {
+      this.inFlight.delete(run.metadata.uid!);
+      await this.stopRuntime(made.run);
+      return this.finishBeforeStart(made.run, made.refused);
+    }
+    const { run: current, job } = made;
+    const name = job.metadata?.name ?? jobName(current);
+    await this.writeStatus(
+      current,
+      submittedStatus(current, resolved, { name, uid: job.metadata?.uid as string | undefined }, this.ctx.clock.now()),
+    );
+    this.logger.log(`Created Job ${ns}/${name} for AgentRun ${current.metadata.name}`);
+  }
+
+  /**
+   * Creates the ConfigMaps and the Job of one attempt (with the finalizer first when `finalizerLabels` is given).
+   * The finalizer and the children go in one round trip, not three in a row: the children carry the run's
+   * ownerReference from their first byte, so a deletion that comes in between still takes them along. A child the
+   * API server refuses as invalid (a bad quantity or volume in the run's spec) comes back as `refused`: retrying the
+   * same object cannot succeed.
+   */
+  private async createAttempt(
+    run: AgentRun,
+    resolved: Resolved,
+    unit: JobUnit | undefined,
+    finalizerLabels: Record<string, string> | undefined,
+  ): Promise<
+    | { run: AgentRun; job: KubeObjectLike }
+    | { run: AgentRun; refused: { reason: string; message: string; condition: 'Failed' } }
+  > {
     const config = this.ctx.config;
-    // The finalizer and both children in one round trip, not three in a row: the children carry the run's
-    // ownerReference from their first byte, so a deletion that comes in between still takes them along.
     const configMaps = Promise.all(
-      desiredConfigMaps(run, resolved, config).map((cm) =>
+      desiredConfigMaps(run, resolved, config, unit).map((cm) =>
         this.createOwned(BUILTIN.configMap, cm as unknown as KubeObjectLike, run),
       ),
     );
     const [marked, configMap, created] = await Promise.allSettled([
-      run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)
+      !finalizerLabels || run.metadata.finalizers?.includes(FINALIZERS.runtimeCleanup)
         ? Promise.resolve(run)
-        : this.setFinalizer(run, true, labels),
+        : this.setFinalizer(run, true, finalizerLabels),
       configMaps,
       this.createOwned(
         BUILTIN.job,
-        desiredJob(run, resolved, config, { natsUrl: config.nats.url }) as KubeObjectLike,
+        desiredJob(run, resolved, config, { natsUrl: config.nats.url }, unit) as KubeObjectLike,
         run,
       ),
     ]);
@@ -416,24 +497,18 @@ export class AgentRunReconciler implements Reconciler {
     ] as const) {
       if (result.status === 'fulfilled') continue;
       const err: unknown = result.reason;
-      // Refused as invalid (a bad quantity or volume in the run's spec): retrying the same object cannot succeed.
       if (!(err instanceof KubeApiError) || (err.code !== 422 && err.code !== 400)) throw err;
-      this.inFlight.delete(run.metadata.uid!);
-      await this.stopRuntime(current);
       const why = err.causes.length ? err.causes.map((c) => `${c.field}: ${c.message}`).join('; ') : err.statusMessage;
-      return this.finishBeforeStart(current, {
-        reason: R.SubmitFailed,
-        message: `the API server refused the run's ${making}: ${why}`.slice(0, 1024),
-        condition: 'Failed',
-      });
+      return {
+        run: current,
+        refused: {
+          reason: R.SubmitFailed,
+          message: `the API server refused the run's ${making}: ${why}`.slice(0, 1024),
+          condition: 'Failed',
+        },
+      };
     }
-    const job = (created as PromiseFulfilledResult<KubeObjectLike>).value;
-    const name = job.metadata?.name ?? jobName(current);
-    await this.writeStatus(
-      current,
-      submittedStatus(current, resolved, { name, uid: job.metadata?.uid as string | undefined }, this.ctx.clock.now()),
-    );
-    this.logger.log(`Created Job ${ns}/${name} for AgentRun ${current.metadata.name}`);
+    return { run: current, job: (created as PromiseFulfilledResult<KubeObjectLike>).value };
   }
 
   /**
@@ -491,6 +566,7 @@ export class AgentRunReconciler implements Reconciler {
       );
       return;
     }
+    if (isWorkflow(run)) return this.runningWorkflow(run);
     const ns = run.metadata.namespace!;
     const name = jobName(run);
     // The cache may lag our own create: ask the API server before concluding the Job is gone.
@@ -534,6 +610,185 @@ export class AgentRunReconciler implements Reconciler {
     }
     await this.finishRun(run, outcome);
     return this.retentionRequeue(run);
+  }
+
+  // --- workflow: one step at a time, one Job per attempt ---------------------------------------------------------
+
+  private async startWorkflow(
+    run: AgentRun,
+    resolved: Resolved,
+    labels: Record<string, string>,
+  ): Promise<ReconcileResult | void> {
+    const decision = planWorkflow(run, undefined, this.ctx.clock.now(), this.workflowOptions());
+    if (decision.kind !== 'start') throw new Error(`a new workflow run must start a step, not ${decision.kind}`);
+    return this.startAttempt(run, resolved, decision, labels);
+  }
+
+  private async runningWorkflow(run: AgentRun): Promise<ReconcileResult | void> {
+    const ns = run.metadata.namespace!;
+    const current = currentAttempt(run);
+    let observed: AttemptObservation | undefined;
+    if (current) {
+      const name = current.jobName;
+      const job = this.jobs.get(ns, name) ?? (await this.ctx.api.get<JobLike>(BUILTIN.job, ns, name));
+      if (!job) {
+        observed = { kind: 'missing' };
+      } else if (!isControlledBy(job as never, run.metadata.uid)) {
+        this.logger.warn(
+          `Job ${ns}/${name} is not owned by AgentRun ${run.metadata.name} (uid ${run.metadata.uid}); waiting`,
+        );
+        return { requeueAfterMs: 5000 };
+      } else {
+        const pods = await this.jobPods(job);
+        let seen = observeJob(job, pods);
+        let outcome = jobOutcome(seen);
+        if (needsFailureLogs(seen, outcome)) {
+          seen = { ...seen, logs: await this.failureLogs(pods) };
+          outcome = jobOutcome(seen);
+        }
+        observed = { kind: 'job', outcome, loopControl: job.metadata.annotations?.[ANNOTATIONS.loopControl] };
+      }
+    }
+    const now = this.ctx.clock.now();
+    const decision = planWorkflow(run, observed, now, this.workflowOptions());
+    const artifactsMax = this.ctx.config.runs.artifactsMax;
+    // Attempts given up on (timed out) are stopped once the status says so: a crash before leaves them to their deadline.
+    const stopGivenUp = () =>
+      Promise.all(
+        decision.stop.map((name) => this.ctx.api.delete(BUILTIN.job, ns, name, { propagationPolicy: 'Background' })),
+      );
+    if (decision.kind === 'finish') {
+      const result = await this.finishWorkflow(run, decision);
+      await stopGivenUp();
+      return result;
+    }
+    if (decision.kind === 'wait') {
+      await this.writeStatus(run, workflowRunningStatus(run, decision, now, { artifactsMax }));
+      await stopGivenUp();
+      return decision.requeueAfterMs !== undefined
+        ? { requeueAfterMs: Math.max(100, decision.requeueAfterMs) }
+        : undefined;
+    }
+    // What was decided about earlier attempts is recorded before the next one is built: a hold, an API error or a
+    // crash from here on must not lose a step's success to its Job's TTL.
+    let latest = run;
+    if (settledChanged(run, decision)) {
+      const settled = { kind: 'wait' as const, steps: decision.settled, produced: decision.produced, stop: [] };
+      await this.writeStatus(run, workflowRunningStatus(run, settled, now, { artifactsMax }));
+      latest = this.runs.get(ns, run.metadata.name!) ?? run;
+    }
+    await stopGivenUp();
+    return this.nextAttempt(latest, decision);
+  }
+
+  /** Builds the next attempt from the cluster as it is now (its ImplementationSpec, the prompt, a fresh token). */
+  private async nextAttempt(
+    run: AgentRun,
+    decision: Extract<WorkflowDecision, { kind: 'start' }>,
+  ): Promise<ReconcileResult | void> {
+    const now = this.ctx.clock.now();
+    const resolution = resolveRun(
+      run,
+      this.lookup(run.metadata.namespace!),
+      await this.readSystemPrompt(run),
+      this.ctx.config,
+    );
+    if (resolution.ok === 'hold') return { requeueAfterMs: BLOCKED_RECHECK_MS };
+    if (resolution.ok === false) {
+      const { reason, message, condition } = resolution.failure;
+      return this.finishWorkflow(
+        run,
+        failedStart(decision, { phase: 'Failed', reason, message }, now),
+        condition === 'InvalidSpec',
+      );
+    }
+    let resolved = resolution.resolved;
+    if (resolved.vcs?.app) {
+      const minted = await this.appCredentials(run, resolved.vcs);
+      if (minted instanceof AppTokenError) {
+        if (!minted.permanent) return { requeueAfterMs: APP_TOKEN_RETRY_MS };
+        const message = `GitHub App token of installation ${resolved.vcs.app.installationId}: ${minted.message}`;
+        if (resolved.vcs.required && resolved.vcs.mode === 'read-write')
+          return this.finishWorkflow(
+            run,
+            failedStart(decision, { phase: 'Failed', reason: R.VcsAuthUnavailable, message }, now),
+          );
+        resolved = { ...resolved, vcs: readOnly(resolved.vcs) };
+      } else {
+        resolved = { ...resolved, vcs: minted };
+      }
+    }
+    return this.startAttempt(run, resolved, decision, undefined);
+  }
+
+  /** Creates the attempt's ConfigMaps and Job, then records it (the first one also marks the run accepted). */
+  private async startAttempt(
+    run: AgentRun,
+    resolved: Resolved,
+    decision: Extract<WorkflowDecision, { kind: 'start' }>,
+    finalizerLabels: Record<string, string> | undefined,
+  ): Promise<ReconcileResult | void> {
+    const { start } = decision;
+    const step = resolved.steps![start.step]!;
+    const made = await this.createAttempt(run, forStep(resolved, step), this.unitOf(run, start), finalizerLabels);
+    const first = finalizerLabels !== undefined;
+    if ('refused' in made) {
+      if (first) this.inFlight.delete(run.metadata.uid!);
+      await this.stopRuntime(made.run);
+      if (first) return this.finishBeforeStart(made.run, made.refused);
+      const { reason, message } = made.refused;
+      return this.finishWorkflow(
+        made.run,
+        failedStart(decision, { phase: 'Failed', reason, message }, this.ctx.clock.now()),
+      );
+    }
+    const now = this.ctx.clock.now();
+    await this.writeStatus(
+      made.run,
+      workflowRunningStatus(made.run, decision, now, {
+        artifactsMax: this.ctx.config.runs.artifactsMax,
+        jobUid: made.job.metadata?.uid as string | undefined,
+        ...(first ? { submitted: resolved } : {}),
+      }),
+    );
+    this.logger.log(
+      `Created Job ${run.metadata.namespace}/${start.jobName} for step ${step.name} of AgentRun ${run.metadata.name}`,
+    );
+  }
+
+  private unitOf(run: AgentRun, start: AttemptToStart): JobUnit {
+    const spec = run.spec.workflow!.steps[start.step]!;
+    const condition = spec.loop?.condition;
+    return {
+      suffix: start.suffix,
+      step: {
+        name: spec.name,
+        index: start.step + 1,
+        attempt: start.attempt,
+        ...(start.iteration !== undefined ? { iteration: start.iteration } : {}),
+      },
+      ...(condition?.expression ? { loopControlPath: condition.source?.path ?? DEFAULT_LOOP_CONTROL_PATH } : {}),
+    };
+  }
+
+  private async finishWorkflow(
+    run: AgentRun,
+    decision: Extract<WorkflowDecision, { kind: 'finish' }>,
+    invalidSpec = false,
+  ): Promise<ReconcileResult | void> {
+    const { artifactsMax: max, artifactsStrict: strict } = this.ctx.config.runs;
+    const status = workflowTerminalStatus(run, decision, this.ctx.clock.now(), { max, strict }, invalidSpec);
+    if (await this.writeStatus(run, status)) {
+      const { phase = decision.outcome.phase, reason = decision.outcome.reason, message = '' } = status;
+      this.ctx.metrics.runOutcomes.inc({ namespace: run.metadata.namespace, phase, reason });
+      if (phase !== 'Succeeded') this.ctx.events.record(run, 'Warning', reason, message);
+      this.logger.log(`AgentRun ${run.metadata.namespace}/${run.metadata.name} ${phase} (${reason})`);
+    }
+    return this.retentionRequeue(run);
+  }
+
+  private workflowOptions() {
+    return { historyLimit: this.ctx.config.workflow.loopHistoryLimit };
   }
 
   /** The Job's pods; read from the API server once when the Job finished before its pods reached the cache. */

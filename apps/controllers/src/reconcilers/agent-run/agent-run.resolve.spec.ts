@@ -1,4 +1,4 @@
-import type { AgentRun, VersionControlProvider } from '@agents/api';
+import type { AgentRun, VersionControlProvider, WorkflowStep } from '@agents/api';
 import {
   makeAgent,
   makeImplementationSpec,
@@ -432,5 +432,181 @@ describe('resolveRun', () => {
       });
       expect(env(ro.env).GITHUB_TOKEN).toBeUndefined();
     });
+  });
+});
+
+describe('resolveRun on the workflow runtime', () => {
+  const workflow = (steps: WorkflowStep[], patch: Partial<AgentRun['spec']> = {}) =>
+    makeRun('wf')
+      .spec({ runtime: { type: 'workflow' }, workflow: { steps }, ...patch })
+      .build();
+  const loops = { JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED: 'true' };
+  const pvc = { name: 'state', type: 'pvc' as const, mountPath: '/state', claimName: 'loop-state' };
+
+  it.each<[string, AgentRun, Record<string, string>, string]>([
+    ['a workflow of named steps resolves', workflow([{ name: 'plan' }, { name: 'build' }]), {}, 'ok'],
+    ['a workflow without steps', workflow([]), {}, 'MissingWorkflowSteps'],
+    ['a step without a name', workflow([{ name: ' ' }]), {}, 'WorkflowStepMissingName'],
+    ['two steps with one name', workflow([{ name: 'a' }, { name: 'a' }]), {}, 'WorkflowStepDuplicate'],
+    [
+      'a step whose parameters with the run ones are over 100',
+      workflow([{ name: 'a', parameters: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`s${i}`, 'x'])) }], {
+        parameters: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`r${i}`, 'x'])),
+      }),
+      {},
+      'ParametersTooLarge',
+    ],
+    [
+      'a step with a prompt parameter',
+      workflow([{ name: 'a', parameters: { Prompt: 'x' } }]),
+      {},
+      'ForbiddenParameterKey',
+    ],
+    [
+      'a step whose ImplementationSpec does not exist',
+      workflow([{ name: 'a', implementationSpecRef: { name: 'gone' } }]),
+      {},
+      'MissingImplementation',
+    ],
+    [
+      'a step with neither an implementation nor the run one',
+      workflow([{ name: 'a' }], { implementationSpecRef: undefined }),
+      {},
+      'MissingImplementation',
+    ],
+    [
+      'a step image the policy denies',
+      workflow([{ name: 'a' }, { name: 'b', workload: { image: 'evil.io/x:1' } }]),
+      { JANGAR_AGENTS_CONTROLLER_IMAGES_DENIED: 'evil.io/*' },
+      'ImageBlocked',
+    ],
+    [
+      'a step missing the metadata its implementation requires',
+      workflow([{ name: 'a', implementation: { inline: { text: 'x', contract: { requiredKeys: ['ticket'] } } } }]),
+      {},
+      'MissingRequiredMetadata',
+    ],
+    [
+      'step parameters satisfy the contract of the step implementation',
+      workflow([
+        {
+          name: 'a',
+          parameters: { ticket: 'T-1' },
+          implementation: { inline: { text: 'x', contract: { requiredKeys: ['ticket'] } } },
+        },
+      ]),
+      {},
+      'ok',
+    ],
+    [
+      'a loop while loops are disabled',
+      workflow([{ name: 'a', loop: { maxIterations: 2 } }]),
+      {},
+      'WorkflowLoopsDisabled',
+    ],
+    ['a loop once loops are enabled', workflow([{ name: 'a', loop: { maxIterations: 2 } }]), loops, 'ok'],
+    [
+      'a loop over the iteration limit',
+      workflow([{ name: 'a', loop: { maxIterations: 21 } }]),
+      loops,
+      'WorkflowLoopMaxIterationsExceeded',
+    ],
+    [
+      'a loop condition without an expression',
+      workflow([{ name: 'a', loop: { maxIterations: 2, condition: { type: 'cel' } } }]),
+      loops,
+      'WorkflowLoopConditionExpressionMissing',
+    ],
+    [
+      'a loop condition that is not CEL',
+      workflow([{ name: 'a', loop: { maxIterations: 2, condition: { expression: 'iteration.index <' } } }]),
+      loops,
+      'WorkflowLoopConditionExpressionInvalid',
+    ],
+    [
+      'a loop control file at a relative path',
+      workflow([
+        { name: 'a', loop: { maxIterations: 2, condition: { expression: 'true', source: { path: 'ctl.json' } } } },
+      ]),
+      loops,
+      'WorkflowLoopConditionSourcePathInvalid',
+    ],
+    [
+      'loop state named twice',
+      workflow([
+        {
+          name: 'a',
+          workload: { volumes: [pvc] },
+          loop: { maxIterations: 2, state: { volumeNames: ['state', 'state'] } },
+        },
+      ]),
+      loops,
+      'WorkflowLoopStateVolumeDuplicate',
+    ],
+    [
+      'required loop state without a volume',
+      workflow([{ name: 'a', loop: { maxIterations: 2, state: { required: true } } }]),
+      loops,
+      'WorkflowLoopStateVolumeRequired',
+    ],
+    [
+      'loop state on a volume the step does not have',
+      workflow([{ name: 'a', loop: { maxIterations: 2, state: { volumeNames: ['state'] } } }]),
+      loops,
+      'WorkflowLoopStateVolumeMissing',
+    ],
+    [
+      'required loop state on an emptyDir',
+      workflow([
+        {
+          name: 'a',
+          workload: { volumes: [{ name: 'state', type: 'emptyDir', mountPath: '/state' }] },
+          loop: { maxIterations: 2, state: { required: true, volumeNames: ['state'] } },
+        },
+      ]),
+      loops,
+      'WorkflowLoopStateVolumeNotPersistent',
+    ],
+    [
+      'required loop state on the run workload PVC',
+      workflow([{ name: 'a', loop: { maxIterations: 2, state: { required: true, volumeNames: ['state'] } } }], {
+        workload: { volumes: [pvc] },
+      }),
+      loops,
+      'ok',
+    ],
+  ])('%s', (_case, run, env, want) => {
+    expect(reasonOf(run, complete(), inline, env)).toBe(want);
+  });
+
+  it('resolves each step: its implementation, parameters over the run ones, workload, image and timeout', () => {
+    const run = workflow(
+      [
+        { name: 'plan', parameters: { stage: 'plan' }, timeoutSeconds: 30 },
+        {
+          name: 'build',
+          implementation: { inline: { text: 'build {{stage}}' } },
+          parameters: { stage: 'build' },
+          workload: { image: 'builder:2' },
+        },
+      ],
+      { parameters: { repository: 'acme/app', stage: 'none' }, workload: { image: 'runner:1' } },
+    );
+    const r = resolveRun(run, lookup(complete()), inline, testConfig());
+    if (r.ok !== true) throw new Error(JSON.stringify(r));
+    expect(
+      r.resolved.steps!.map((s) => [
+        s.name,
+        s.index,
+        s.implementationName,
+        s.parameters.stage,
+        s.image,
+        s.timeoutSeconds,
+      ]),
+    ).toEqual([
+      ['plan', 1, 'task', 'plan', 'runner:1', 30],
+      ['build', 2, 'inline', 'build', 'builder:2', undefined],
+    ]);
+    expect(r.resolved.steps![1]!.parameters.repository).toBe('acme/app');
   });
 });

@@ -8,11 +8,14 @@ import {
   type ImplementationSpecFields,
   type Memory,
   type VersionControlProvider,
+  type WorkflowStep,
+  type WorkloadSpec,
 } from '@agents/api';
 import { findCondition } from '@agents/kube';
 import { createHash } from 'node:crypto';
 import type { ControllersConfig } from '../../config/controllers.config.js';
 import { matchesAny } from './glob.js';
+import { compileLoopCondition } from './agent-run.loop.js';
 import { resolveVcs, type VcsContext } from './agent-run.vcs.js';
 
 /** Read access to the cached objects of the run's namespace. */
@@ -44,21 +47,48 @@ export interface SystemPrompt {
   ref?: { kind: 'Secret' | 'ConfigMap'; name: string; key: string };
 }
 
-export interface Resolved {
-  agent: Agent;
-  provider: AgentProvider;
+/** What one unit of work (the run's Job, or one workflow step's Jobs) is built from. */
+export interface WorkUnit {
   implementation: ImplementationSpecFields;
   implementationName: string;
   image: string;
+  /** The workload the Job is built from: the run's, or a workflow step's (which replaces it whole). */
+  workload: WorkloadSpec | undefined;
+  parameters: Record<string, string>;
+  contract: { requiredKeys: string[]; missingKeys: string[] };
+  timeoutSeconds: number | undefined;
+}
+
+/** A workflow step, resolved: its unit of work and how it is retried. */
+export interface ResolvedStep extends WorkUnit {
+  name: string;
+  /** 1-based, as in the step-index label. */
+  index: number;
+}
+
+export interface Resolved extends WorkUnit {
+  agent: Agent;
+  provider: AgentProvider;
   serviceAccount: string;
   memory: { type: string; connectionRef: { name: string; key?: string } } | null;
   systemPrompt: SystemPrompt;
   vcs: VcsContext | undefined;
   vcsSkipped: { reason: string; message: string } | undefined;
-  parameters: Record<string, string>;
-  contract: { requiredKeys: string[]; missingKeys: string[] };
-  timeoutSeconds: number | undefined;
+  /** The steps of a workflow run, in order (undefined for a job run). */
+  steps?: ResolvedStep[];
 }
+
+/** The run as seen by one workflow step: the step's unit of work over the run's resolution. */
+export const forStep = (r: Resolved, step: ResolvedStep): Resolved => ({
+  ...r,
+  implementation: step.implementation,
+  implementationName: step.implementationName,
+  image: step.image,
+  workload: step.workload,
+  parameters: step.parameters,
+  contract: step.contract,
+  timeoutSeconds: step.timeoutSeconds,
+});
 
 export interface Failure {
   reason: string;
@@ -82,6 +112,7 @@ const invalid = (reason: string, message: string): Resolution => ({
 });
 
 const MAX_PARAMETER_BYTES = 2048;
+const MAX_PARAMETERS = 100;
 const MAX_SYSTEM_PROMPT = 16384;
 
 /** The runtime.config of a run as a plain record. */
@@ -90,6 +121,198 @@ export function runtimeConfig(run: AgentRun): Record<string, unknown> {
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+type Invalid = Extract<Resolution, { ok: false }>;
+
+/** The first parameter that breaks the rules (no `prompt`, strings of at most 2048 bytes), as a failure. */
+function checkParameters(parameters: Record<string, unknown>, field: string): Invalid | undefined {
+  for (const [k, v] of Object.entries(parameters)) {
+    if (k.toLowerCase() === 'prompt')
+      return invalid(
+        R.ForbiddenParameterKey,
+        `${field}.prompt is not allowed: the prompt comes from the implementation text`,
+      ) as Invalid;
+    if (typeof v !== 'string') return invalid(R.ParameterNotString, `${field}.${k} must be a string`) as Invalid;
+    if (Buffer.byteLength(v) > MAX_PARAMETER_BYTES)
+      return invalid(R.ParameterValueTooLarge, `${field}.${k} is over ${MAX_PARAMETER_BYTES} bytes`) as Invalid;
+  }
+  return undefined;
+}
+
+/** The image of a unit of work (workload → provider → controller default) once it passes the image policy. */
+function resolveImage(
+  workload: WorkloadSpec | undefined,
+  provider: AgentProvider,
+  config: ControllersConfig,
+  where: string,
+): string | Invalid {
+  const image = workload?.image ?? provider.spec.workload?.image ?? config.runner.image;
+  if (!image) {
+    return invalid(
+      R.MissingWorkloadImage,
+      `no image${where}: set ${where ? `its workload.image, ` : ''}spec.workload.image, the provider workload.image, or the chart runner.image`,
+    ) as Invalid;
+  }
+  const { admission } = config;
+  if (matchesAny(admission.imagesDenied, image))
+    return invalid(R.ImageBlocked, `image ${image}${where} is denied by policy`) as Invalid;
+  if (admission.imagesAllowed.length && !matchesAny(admission.imagesAllowed, image))
+    return invalid(R.ImageNotAllowed, `image ${image}${where} is not in the allowed list`) as Invalid;
+  return image;
+}
+
+/** A referenced ImplementationSpec, or the failure naming it. */
+function implementationByRef(
+  name: string,
+  lookup: RunLookup,
+  run: AgentRun,
+  where: string,
+): { implementation: ImplementationSpecFields; implementationName: string } | Invalid {
+  const impl = lookup.implementationSpec(name);
+  if (!impl)
+    return invalid(
+      R.MissingImplementation,
+      `ImplementationSpec ${name}${where} not found in namespace ${run.metadata.namespace}`,
+    ) as Invalid;
+  return { implementation: impl.spec, implementationName: name };
+}
+
+/** The implementation's source against the agent's allowlist, then its contract over the parameters (mapped). */
+function checkImplementation(
+  implementation: ImplementationSpecFields,
+  parameters: Record<string, string>,
+  agent: Agent,
+  where: string,
+): { requiredKeys: string[]; missingKeys: string[] } | Invalid {
+  const sourceProvider = implementation.source?.provider;
+  const allowedSources = agent.spec.security?.allowedImplementationSourceProviders ?? [];
+  if (allowedSources.length && sourceProvider && !allowedSources.includes(sourceProvider)) {
+    return invalid(
+      R.ImplementationSourceProviderNotAllowed,
+      `implementation source ${sourceProvider}${where} is not allowed by Agent ${agent.metadata.name}`,
+    ) as Invalid;
+  }
+  for (const m of implementation.contract?.mappings ?? [])
+    if (parameters[m.from] !== undefined && parameters[m.to] === undefined) parameters[m.to] = parameters[m.from]!;
+  const requiredKeys = implementation.contract?.requiredKeys ?? [];
+  const missingKeys = requiredKeys.filter((k) => !parameters[k]);
+  if (missingKeys.length)
+    return invalid(
+      R.MissingRequiredMetadata,
+      `required metadata missing from the parameters${where}: ${missingKeys.join(', ')}`,
+    ) as Invalid;
+  return { requiredKeys, missingKeys: [] };
+}
+
+const failed = (r: unknown): r is Invalid => typeof r === 'object' && r !== null && (r as Invalid).ok === false;
+
+/** A workflow's shape: steps present, named once each, their parameters valid, loops allowed and well-formed. */
+function checkWorkflow(run: AgentRun, config: ControllersConfig): Invalid | undefined {
+  const steps = run.spec.workflow?.steps ?? [];
+  if (!steps.length)
+    return invalid(R.MissingWorkflowSteps, 'a workflow run needs spec.workflow.steps (at least one)') as Invalid;
+  const seen = new Set<string>();
+  for (const [i, step] of steps.entries()) {
+    const at = `spec.workflow.steps[${i}]`;
+    if (!step.name?.trim()) return invalid(R.WorkflowStepMissingName, `${at}.name is required`) as Invalid;
+    if (seen.has(step.name))
+      return invalid(R.WorkflowStepDuplicate, `${at}.name ${step.name} is used by an earlier step`) as Invalid;
+    seen.add(step.name);
+    const bad = checkParameters(step.parameters ?? {}, `${at}.parameters`);
+    if (bad) return bad;
+    if (step.loop) {
+      const loop = checkLoop(step, at, run, config);
+      if (loop) return loop;
+    }
+  }
+  return undefined;
+}
+
+/** A step's loop (REFERENCE §3.2): enabled, bounded, its condition CEL over a control file, its state on a PVC. */
+function checkLoop(step: WorkflowStep, at: string, run: AgentRun, config: ControllersConfig): Invalid | undefined {
+  const loop = step.loop!;
+  const { loopsEnabled, loopMaxIterations } = config.workflow;
+  if (!loopsEnabled)
+    return invalid(
+      R.WorkflowLoopsDisabled,
+      `${at}.loop: step loops are disabled; set JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED=true on the controllers`,
+    ) as Invalid;
+  if (!Number.isInteger(loop.maxIterations) || loop.maxIterations < 1)
+    return invalid(
+      R.WorkflowLoopMaxIterationsInvalid,
+      `${at}.loop.maxIterations must be an integer >= 1, not ${JSON.stringify(loop.maxIterations)}`,
+    ) as Invalid;
+  if (loop.maxIterations > loopMaxIterations)
+    return invalid(
+      R.WorkflowLoopMaxIterationsExceeded,
+      `${at}.loop.maxIterations ${loop.maxIterations} is over the limit of ${loopMaxIterations}`,
+    ) as Invalid;
+  const cond = loop.condition;
+  if (cond) {
+    if ((cond.type ?? 'cel') !== 'cel')
+      return invalid(
+        R.WorkflowLoopConditionTypeInvalid,
+        `${at}.loop.condition.type must be cel, not ${JSON.stringify(cond.type)}`,
+      ) as Invalid;
+    if (!cond.expression?.trim())
+      return invalid(
+        R.WorkflowLoopConditionExpressionMissing,
+        `${at}.loop.condition.expression is required`,
+      ) as Invalid;
+    const compiled = compileLoopCondition(cond.expression);
+    if (typeof compiled === 'string')
+      return invalid(
+        R.WorkflowLoopConditionExpressionInvalid,
+        `${at}.loop.condition.expression: ${compiled}`,
+      ) as Invalid;
+    const source = cond.source;
+    if (source?.type !== undefined && source.type !== 'file')
+      return invalid(
+        R.WorkflowLoopConditionSourceTypeInvalid,
+        `${at}.loop.condition.source.type must be file, not ${JSON.stringify(source.type)}`,
+      ) as Invalid;
+    if (source?.path !== undefined && !source.path.startsWith('/'))
+      return invalid(
+        R.WorkflowLoopConditionSourcePathInvalid,
+        `${at}.loop.condition.source.path must be an absolute path, not ${JSON.stringify(source.path)}`,
+      ) as Invalid;
+    for (const key of ['onMissing', 'onInvalid'] as const) {
+      const v = source?.[key];
+      if (v !== undefined && v !== 'stop' && v !== 'fail')
+        return invalid(
+          key === 'onMissing' ? R.WorkflowLoopConditionOnMissingInvalid : R.WorkflowLoopConditionOnInvalidInvalid,
+          `${at}.loop.condition.source.${key} must be stop or fail, not ${JSON.stringify(v)}`,
+        ) as Invalid;
+    }
+  }
+  const state = loop.state;
+  if (state) {
+    const names = state.volumeNames ?? [];
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup)
+      return invalid(R.WorkflowLoopStateVolumeDuplicate, `${at}.loop.state.volumeNames lists ${dup} twice`) as Invalid;
+    const volumes = (step.workload ?? run.spec.workload)?.volumes ?? [];
+    if (state.required && !names.length)
+      return invalid(
+        R.WorkflowLoopStateVolumeRequired,
+        `${at}.loop.state.required needs state.volumeNames: a pvc volume that keeps the loop's state`,
+      ) as Invalid;
+    for (const n of names) {
+      const v = volumes.find((x) => x.name === n);
+      if (!v)
+        return invalid(
+          R.WorkflowLoopStateVolumeMissing,
+          `${at}.loop.state.volumeNames: no volume ${n} in the step's (or the run's) workload.volumes`,
+        ) as Invalid;
+      if (state.required && (v.type !== 'pvc' || !(v.claimName ?? v.name)))
+        return invalid(
+          R.WorkflowLoopStateVolumeNotPersistent,
+          `${at}.loop.state: volume ${n} must be a pvc volume with a claimName to keep state between iterations`,
+        ) as Invalid;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Everything about a run that can be decided without creating anything, in the reference's order; the first
@@ -104,24 +327,22 @@ export function resolveRun(
   const spec = run.spec;
   const cfg = runtimeConfig(run);
   if (!spec.runtime?.type) return invalid(R.MissingRuntime, 'spec.runtime.type is required');
-  if (spec.runtime.type !== 'job') {
+  const type = spec.runtime.type;
+  if (type !== 'job' && type !== 'workflow') {
     return invalid(
       R.UnsupportedRuntime,
-      `spec.runtime.type ${spec.runtime.type} is not available in this version: use job`,
+      `spec.runtime.type ${type} is not available in this version: use job or workflow`,
     );
   }
+  const workflow = type === 'workflow';
 
-  // Parameters
+  // Parameters (and a workflow's shape)
   const parameters = { ...(spec.parameters ?? {}) };
-  for (const [k, v] of Object.entries(parameters)) {
-    if (k.toLowerCase() === 'prompt')
-      return invalid(
-        R.ForbiddenParameterKey,
-        'spec.parameters.prompt is not allowed: the prompt comes from the implementation text',
-      );
-    if (typeof v !== 'string') return invalid(R.ParameterNotString, `spec.parameters.${k} must be a string`);
-    if (Buffer.byteLength(v) > MAX_PARAMETER_BYTES)
-      return invalid(R.ParameterValueTooLarge, `spec.parameters.${k} is over ${MAX_PARAMETER_BYTES} bytes`);
+  const badParameter = checkParameters(parameters, 'spec.parameters');
+  if (badParameter) return badParameter;
+  if (workflow) {
+    const bad = checkWorkflow(run, config);
+    if (bad) return bad;
   }
 
   // Label admission policy
@@ -148,18 +369,9 @@ export function resolveRun(
       `AgentProvider ${agent.spec.providerRef.name} (of Agent ${agent.metadata.name}) not found`,
     );
 
-  // Image and its policy
-  const image = spec.workload?.image ?? provider.spec.workload?.image ?? config.runner.image;
-  if (!image) {
-    return invalid(
-      R.MissingWorkloadImage,
-      'no image: set spec.workload.image, the provider workload.image, or the chart runner.image',
-    );
-  }
-  if (matchesAny(admission.imagesDenied, image)) return invalid(R.ImageBlocked, `image ${image} is denied by policy`);
-  if (admission.imagesAllowed.length && !matchesAny(admission.imagesAllowed, image)) {
-    return invalid(R.ImageNotAllowed, `image ${image} is not in the allowed list`);
-  }
+  // Image and its policy (a workflow's are per step, below)
+  const image = workflow ? undefined : resolveImage(spec.workload, provider, config, '');
+  if (failed(image)) return image;
 
   // Provider health holds the run (it is retried when the provider recovers)
   const providerReady = findCondition(provider.status?.conditions, ConditionType.Ready);
@@ -200,46 +412,20 @@ export function resolveRun(
     );
   }
 
-  // Implementation
-  let implementation: ImplementationSpecFields;
-  let implementationName: string;
+  // Implementation: required on a job run; a workflow run's is the default of steps that name none
+  let runImplementation: { implementation: ImplementationSpecFields; implementationName: string } | undefined;
   if (spec.implementation?.inline) {
-    implementation = spec.implementation.inline;
-    implementationName = 'inline';
-  } else {
-    const name = spec.implementationSpecRef?.name ?? '';
-    const impl = lookup.implementationSpec(name);
-    if (!impl)
-      return invalid(
-        R.MissingImplementation,
-        `ImplementationSpec ${name} not found in namespace ${run.metadata.namespace}`,
-      );
-    implementation = impl.spec;
-    implementationName = name;
+    runImplementation = { implementation: spec.implementation.inline, implementationName: 'inline' };
+  } else if (spec.implementationSpecRef?.name || !workflow) {
+    const byRef = implementationByRef(spec.implementationSpecRef?.name ?? '', lookup, run, '');
+    if (failed(byRef)) return byRef;
+    runImplementation = byRef;
   }
-  const sourceProvider = implementation.source?.provider;
-  const allowedSources = security.allowedImplementationSourceProviders ?? [];
-  if (allowedSources.length && sourceProvider && !allowedSources.includes(sourceProvider)) {
-    return invalid(
-      R.ImplementationSourceProviderNotAllowed,
-      `implementation source ${sourceProvider} is not allowed by Agent ${agent.metadata.name}`,
-    );
-  }
-
-  // Contract: required metadata keys must be present in the parameters (after mappings)
-  for (const m of implementation.contract?.mappings ?? [])
-    if (parameters[m.from] !== undefined && parameters[m.to] === undefined) parameters[m.to] = parameters[m.from]!;
-  const requiredKeys = implementation.contract?.requiredKeys ?? [];
-  const missingKeys = requiredKeys.filter((k) => !parameters[k]);
-  if (missingKeys.length) {
-    return {
-      ok: false,
-      failure: {
-        reason: R.MissingRequiredMetadata,
-        message: `required metadata missing from spec.parameters: ${missingKeys.join(', ')}`,
-        condition: 'InvalidSpec',
-      },
-    };
+  let contract = { requiredKeys: [] as string[], missingKeys: [] as string[] };
+  if (!workflow) {
+    const checked = checkImplementation(runImplementation!.implementation, parameters, agent, '');
+    if (failed(checked)) return checked;
+    contract = checked;
   }
 
   // Memory: the run's, the agent's, or the namespace default
@@ -276,8 +462,16 @@ export function resolveRun(
   const systemPrompt = resolvePrompt(prompt, allowedSecrets);
   if ('reason' in systemPrompt) return invalid(systemPrompt.reason, systemPrompt.message);
 
-  // Version control
-  const vcs = resolveVcs(run, agent, implementation, parameters, (n) => lookup.versionControlProvider(n), config.vcs);
+  // Version control (a workflow's repository comes from the run, else its first step's implementation)
+  const vcsImplementation = runImplementation?.implementation ?? firstStepImplementation(run, lookup);
+  const vcs = resolveVcs(
+    run,
+    agent,
+    vcsImplementation,
+    parameters,
+    (n) => lookup.versionControlProvider(n),
+    config.vcs,
+  );
   if (vcs.kind === 'fail')
     return { ok: false, failure: { reason: vcs.reason, message: vcs.message, condition: 'Failed' } };
   if (vcs.kind === 'resolved') {
@@ -294,24 +488,83 @@ export function resolveRun(
   }
 
   const timeout = Number(cfg.timeoutSeconds ?? agent.spec.defaults?.timeoutSeconds ?? 0);
+  const timeoutSeconds = timeout > 0 ? timeout : undefined;
+
+  // Workflow steps: each its implementation, parameters, contract and image
+  let steps: ResolvedStep[] | undefined;
+  if (workflow) {
+    steps = [];
+    for (const [i, step] of spec.workflow!.steps.entries()) {
+      const where = ` (workflow step ${step.name})`;
+      const impl = step.implementation?.inline
+        ? { implementation: step.implementation.inline, implementationName: 'inline' }
+        : step.implementationSpecRef?.name
+          ? implementationByRef(step.implementationSpecRef.name, lookup, run, where)
+          : runImplementation;
+      if (!impl)
+        return invalid(
+          R.MissingImplementation,
+          `workflow step ${step.name} has no implementation: set its implementation or implementationSpecRef, or the run's`,
+        );
+      if (failed(impl)) return impl;
+      const stepParameters = { ...parameters, ...(step.parameters ?? {}) };
+      if (Object.keys(stepParameters).length > MAX_PARAMETERS)
+        return invalid(
+          R.ParametersTooLarge,
+          `spec.workflow.steps[${i}]: the run's parameters with the step's are ${Object.keys(stepParameters).length} entries, over ${MAX_PARAMETERS}`,
+        );
+      const checked = checkImplementation(impl.implementation, stepParameters, agent, where);
+      if (failed(checked)) return checked;
+      const workload = step.workload ?? spec.workload;
+      const stepImage = resolveImage(workload, provider, config, where);
+      if (failed(stepImage)) return stepImage;
+      steps.push({
+        name: step.name,
+        index: i + 1,
+        ...impl,
+        image: stepImage,
+        workload,
+        parameters: stepParameters,
+        contract: checked,
+        timeoutSeconds: step.timeoutSeconds && step.timeoutSeconds > 0 ? step.timeoutSeconds : timeoutSeconds,
+      });
+    }
+    contract = {
+      requiredKeys: [...new Set(steps.flatMap((st) => st.contract.requiredKeys))],
+      missingKeys: [],
+    };
+  }
+  const first = steps?.[0];
   return {
     ok: true,
     resolved: {
       agent,
       provider,
-      implementation,
-      implementationName,
-      image,
+      implementation: first?.implementation ?? runImplementation!.implementation,
+      implementationName: first?.implementationName ?? runImplementation!.implementationName,
+      image: first?.image ?? (image as string),
+      workload: first ? first.workload : spec.workload,
       serviceAccount,
       memory: memoryObj ? { type: memoryObj.spec.type, connectionRef: memoryObj.spec.connection.secretRef } : null,
       systemPrompt,
       vcs: vcs.kind === 'resolved' ? vcs.context : undefined,
       vcsSkipped: vcs.kind === 'skip' ? { reason: vcs.reason, message: vcs.message } : undefined,
-      parameters,
-      contract: { requiredKeys, missingKeys: [] },
-      timeoutSeconds: timeout > 0 ? timeout : undefined,
+      parameters: first?.parameters ?? parameters,
+      contract,
+      timeoutSeconds: first ? first.timeoutSeconds : timeoutSeconds,
+      ...(steps ? { steps } : {}),
     },
   };
+}
+
+/** The implementation of a workflow's first step, when the run names none (used for the VCS repository). */
+function firstStepImplementation(run: AgentRun, lookup: RunLookup): ImplementationSpecFields | undefined {
+  const step = run.spec.workflow?.steps?.[0];
+  if (!step) return undefined;
+  return (
+    step.implementation?.inline ??
+    (step.implementationSpecRef ? lookup.implementationSpec(step.implementationSpecRef.name)?.spec : undefined)
+  );
 }
 
 function resolvePrompt(

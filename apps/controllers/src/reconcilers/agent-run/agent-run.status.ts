@@ -11,6 +11,7 @@ import { removeCondition, rfc3339, setCondition, type ConditionInput } from '@ag
 import { createHash } from 'node:crypto';
 import { classifyProviderFailure } from '../provider-failure.js';
 import type { Resolved } from './agent-run.resolve.js';
+import type { WorkflowDecision } from './agent-run.workflow.js';
 
 type Conditions = AgentRunStatus['conditions'];
 
@@ -392,17 +393,36 @@ export function terminalStatus(
       message: problems.join('; '),
     });
   conditions = withStandard(conditions, outcome.phase, false, gen, now);
+  // A workflow that ends from outside its steps (cancelled, its spec changed) ends with the run.
+  const workflow = run.status?.workflow;
   return {
     ...base(run),
     phase: outcome.phase,
     reason: outcome.reason,
     message: outcome.message,
     finishedAt: rfc3339(now),
+    ...(workflow?.phase === 'Running' ? { workflow: endedWorkflow(workflow, outcome, now) } : {}),
     artifacts,
     ...(outcome.runner ? { runner: sanitizeRunner(outcome.runner) } : {}),
     conditions,
     observedGeneration: gen,
   };
+}
+
+/** A workflow ended from outside its steps: its step in progress ends with it. */
+function endedWorkflow(
+  workflow: NonNullable<AgentRunStatus['workflow']>,
+  outcome: { phase: string; message: string },
+  now: Date,
+): NonNullable<AgentRunStatus['workflow']> {
+  const at = rfc3339(now);
+  const ended = outcome.phase === 'Cancelled' ? 'Cancelled' : 'Failed';
+  const steps = (workflow.steps ?? []).map((s) =>
+    s.phase === 'Running' || s.phase === 'Retrying'
+      ? { ...s, phase: ended, message: outcome.message, finishedAt: at, lastTransitionTime: at }
+      : s,
+  );
+  return { ...workflow, phase: outcome.phase, lastTransitionTime: at, steps };
 }
 
 /** A run whose spec changed after it was accepted. */
@@ -420,4 +440,113 @@ export function immutabilityWarning(run: AgentRun, enforced: boolean, now: Date)
     now,
   );
   return { ...base(run), conditions, observedGeneration: run.metadata.generation };
+}
+
+/** What a workflow run is doing, as its status says it (REFERENCE §3.2): the current step and its Job. */
+export function workflowRunningStatus(
+  run: AgentRun,
+  decision: Extract<WorkflowDecision, { kind: 'start' | 'wait' }>,
+  now: Date,
+  opts: { artifactsMax: number; submitted?: Resolved; jobUid?: string },
+): AgentRunStatus {
+  const gen = run.metadata.generation;
+  const i =
+    decision.kind === 'start'
+      ? decision.start.step
+      : Math.max(
+          0,
+          decision.steps.findIndex((s) => s.phase !== 'Succeeded'),
+        );
+  const { jobUid } = opts;
+  const steps =
+    decision.kind === 'start' && jobUid
+      ? decision.steps.map((s, k) => (k === i ? { ...s, jobRef: { ...s.jobRef, uid: jobUid } } : s))
+      : decision.steps;
+  const step = steps[i]!;
+  const r = opts.submitted;
+  let conditions = run.status?.conditions;
+  const set = (input: ConditionInput) => (conditions = setCondition(conditions, input, gen, now));
+  const where = `workflow step ${step.name} (${i + 1} of ${steps.length})`;
+  if (r) {
+    set({
+      type: C.Accepted,
+      status: 'True',
+      reason: R.Submitted,
+      message: `workflow of ${steps.length} steps started`,
+    });
+    set({ type: C.Blocked, status: 'False', reason: R.NotBlocked });
+    if (r.vcsSkipped)
+      set({ type: C.VcsSkipped, status: 'True', reason: r.vcsSkipped.reason, message: r.vcsSkipped.message });
+  }
+  set({ type: C.InProgress, status: 'True', reason: R.Running, message: where });
+  conditions = withStandard(conditions, AgentRunPhase.Running, false, gen, now);
+  const declared = r ? (r.provider.spec.outputArtifacts ?? []) : (run.status?.artifacts ?? []);
+  const { artifacts } = mergeArtifacts(declared, decision.produced, opts.artifactsMax);
+  const previous = run.status?.workflow;
+  return {
+    ...base(run),
+    phase: AgentRunPhase.Running,
+    reason: R.Running,
+    message: `${where}: ${step.message ?? step.phase}`,
+    startedAt: run.status?.startedAt ?? rfc3339(now),
+    runtimeRef: {
+      type: 'workflow',
+      name: step.jobRef?.name ?? '',
+      namespace: run.metadata.namespace,
+      ...(step.jobRef?.uid ? { uid: step.jobRef.uid } : {}),
+      runName: run.metadata.name,
+      stepName: step.name,
+    },
+    workflow: {
+      phase: 'Running',
+      lastTransitionTime:
+        previous?.phase === 'Running' && previous.lastTransitionTime ? previous.lastTransitionTime : rfc3339(now),
+      steps,
+    },
+    ...(r
+      ? {
+          specHash: specHash(run),
+          systemPromptHash: r.systemPrompt.sha256,
+          contract: r.contract,
+          ...(r.vcs
+            ? {
+                vcs: {
+                  provider: r.vcs.provider,
+                  repository: r.vcs.repository,
+                  baseBranch: r.vcs.baseBranch,
+                  headBranch: r.vcs.headBranch,
+                  mode: r.vcs.mode,
+                },
+              }
+            : {}),
+        }
+      : {}),
+    artifacts,
+    conditions,
+    observedGeneration: gen,
+  };
+}
+
+/** A workflow run's end: every step succeeded, or one failed or was cancelled. */
+export function workflowTerminalStatus(
+  run: AgentRun,
+  decision: Extract<WorkflowDecision, { kind: 'finish' }>,
+  now: Date,
+  limits: ArtifactLimits,
+  invalidSpec = false,
+): AgentRunStatus {
+  const { artifacts } = mergeArtifacts(run.status?.artifacts ?? [], decision.produced, limits.max);
+  const workflow = { phase: decision.outcome.phase, lastTransitionTime: rfc3339(now), steps: decision.steps };
+  const withSteps: AgentRun = { ...run, status: { ...run.status, workflow, artifacts } };
+  const status = terminalStatus(withSteps, { done: true, ...decision.outcome }, now, limits);
+  if (!invalidSpec) return status;
+  // A later step that no longer resolves (its ImplementationSpec deleted, say) is a spec problem, as at admission.
+  const { reason, message } = decision.outcome;
+  const conditions = setCondition(
+    status.conditions,
+    { type: C.InvalidSpec, status: 'True', reason, message },
+    run.metadata.generation,
+    now,
+  );
+  return { ...status, conditions };
 }
