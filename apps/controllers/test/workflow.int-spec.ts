@@ -23,7 +23,11 @@ beforeAll(async () => {
   await createRunnableSet(api, ns.name);
   controllers = await startControllers({
     namespaces: [ns.name],
-    env: { JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED: 'true' },
+    env: {
+      JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED: 'true',
+      // A later step's missing ImplementationSpec is waited for this long before the run fails.
+      JANGAR_AGENTS_CONTROLLER_DEPENDENCY_GRACE_SECONDS: '6',
+    },
   });
 }, 60_000);
 
@@ -251,6 +255,42 @@ it('fails a later step that no longer resolves, keeping what the earlier steps d
     ['second', 'Failed', undefined],
   ]);
   expect((await jobsOf('orphaned')).map((j) => j.metadata.name)).toEqual(['orphaned-step-1-attempt-1']);
+}, 90_000);
+
+it('waits out the grace period for a later step whose ImplementationSpec is being re-created', async () => {
+  const spec = {
+    apiVersion: 'agents.proompteng.ai/v1alpha1',
+    kind: 'ImplementationSpec',
+    metadata: { name: 'recreated', namespace: ns.name },
+    spec: { text: 'Do the later part' },
+  };
+  await create(api, spec);
+  await create(
+    api,
+    workflowRun('patient', [{ name: 'first' }, { name: 'second', implementationSpecRef: { name: 'recreated' } }], '2s'),
+  );
+  await eventually(
+    async () => {
+      if ((await jobsOf('patient')).length !== 1) throw new Error('waiting for the first Job');
+    },
+    { timeoutMs: 30_000 },
+  );
+  await api.delete(CUSTOM.ImplementationSpec!, ns.name, 'recreated');
+  // The first step ends meanwhile; the second waits for its ImplementationSpec instead of failing.
+  await eventually(
+    async () => {
+      const steps = (await getRun('patient'))?.status?.workflow?.steps ?? [];
+      if (steps[0]?.phase !== 'Succeeded') throw new Error(`first step: ${steps[0]?.phase}`);
+    },
+    { timeoutMs: 30_000 },
+  );
+  expect((await getRun('patient'))!.status!.phase).toBe('Running');
+  await create(api, spec);
+  await waitForPhase(api, ns.name, 'patient', 'Succeeded', 60_000);
+  expect((await jobsOf('patient')).map((j) => j.metadata.name).sort()).toEqual([
+    'patient-step-1-attempt-1',
+    'patient-step-2-attempt-1',
+  ]);
 }, 90_000);
 
 it("deleting a running workflow removes every attempt's Job and ConfigMap, then the run", async () => {

@@ -124,6 +124,21 @@ function observeJob(job: JobLike, pods: PodLike[]): ObservedJob {
 
 const isWorkflow = (run: AgentRun): boolean => run.spec.runtime?.type === 'workflow';
 
+/** Since when the attempt a decision starts has been due: its step's last transition, else the previous step's end. */
+function dueSince(run: AgentRun, decision: Extract<WorkflowDecision, { kind: 'start' }>, now: Date): number {
+  const i = decision.start.step;
+  const candidates = [
+    decision.settled[i]?.lastTransitionTime,
+    decision.settled[i - 1]?.finishedAt,
+    run.status?.startedAt,
+  ];
+  for (const c of candidates) {
+    const t = Date.parse(c ?? '');
+    if (Number.isFinite(t)) return t;
+  }
+  return now.getTime();
+}
+
 /**
  * AgentRun on the job and workflow runtimes: validate → hold or admit → ConfigMaps + Job (one, or one per workflow
  * step attempt) → status from the Jobs and the runner's terminal JSON; cancellation, immutability, idempotency,
@@ -696,6 +711,16 @@ export class AgentRunReconciler implements Reconciler {
     if (resolution.ok === 'hold') return { requeueAfterMs: BLOCKED_RECHECK_MS };
     if (resolution.ok === false) {
       const { reason, message, condition } = resolution.failure;
+      // As at admission, an object that is missing (being re-created, applied out of order) gets the grace period,
+      // counted from when the step became due.
+      const graceMs = this.ctx.config.runs.dependencyGraceSeconds * 1000;
+      const waitedMs = now.getTime() - dueSince(run, decision, now);
+      if (MISSING_DEPENDENCY.has(reason) && waitedMs < graceMs) {
+        this.logger.warn(
+          `AgentRun ${run.metadata.namespace}/${run.metadata.name}: ${message}; waiting for it (the run fails after ${graceMs / 1000}s)`,
+        );
+        return { requeueAfterMs: Math.min(APP_TOKEN_RETRY_MS, Math.max(500, graceMs - waitedMs)) };
+      }
       return this.finishWorkflow(
         run,
         failedStart(decision, { phase: 'Failed', reason, message }, now),
