@@ -132,6 +132,13 @@ export function failedBeforeStartStatus(
   };
 }
 
+/** status.vcs of a run with a resolved Git context. */
+function vcsStatus(r: Resolved): Pick<AgentRunStatus, 'vcs'> {
+  if (!r.vcs) return {};
+  const { provider, repository, baseBranch, headBranch, mode } = r.vcs;
+  return { vcs: { provider, repository, baseBranch, headBranch, mode } };
+}
+
 /** Submitted: the Job exists, its pod has not started yet (Pending with a runtimeRef). */
 export function submittedStatus(
   run: AgentRun,
@@ -163,17 +170,7 @@ export function submittedStatus(
     specHash: specHash(run),
     systemPromptHash: r.systemPrompt.sha256,
     contract: r.contract,
-    ...(r.vcs
-      ? {
-          vcs: {
-            provider: r.vcs.provider,
-            repository: r.vcs.repository,
-            baseBranch: r.vcs.baseBranch,
-            headBranch: r.vcs.headBranch,
-            mode: r.vcs.mode,
-          },
-        }
-      : {}),
+    ...vcsStatus(r),
     artifacts: (r.provider.spec.outputArtifacts ?? []).slice(0, 50),
     conditions,
     observedGeneration: gen,
@@ -508,17 +505,7 @@ export function workflowRunningStatus(
           specHash: specHash(run),
           systemPromptHash: r.systemPrompt.sha256,
           contract: r.contract,
-          ...(r.vcs
-            ? {
-                vcs: {
-                  provider: r.vcs.provider,
-                  repository: r.vcs.repository,
-                  baseBranch: r.vcs.baseBranch,
-                  headBranch: r.vcs.headBranch,
-                  mode: r.vcs.mode,
-                },
-              }
-            : {}),
+          ...vcsStatus(r),
         }
       : {}),
     artifacts,
