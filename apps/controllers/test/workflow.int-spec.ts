@@ -46,7 +46,7 @@ interface StepView {
   loop?: { completedIterations?: number; stopReason?: string; iterations?: { index: number; phase?: string }[] };
 }
 interface WorkflowRunView {
-  metadata: { uid: string };
+  metadata: { uid: string; finalizers?: string[] };
   status?: {
     phase?: string;
     reason?: string;
@@ -295,8 +295,13 @@ it('waits out the grace period for a later step whose ImplementationSpec is bein
 
 it("deleting a running workflow removes every attempt's Job and ConfigMap, then the run", async () => {
   await create(api, workflowRun('doomed', [{ name: 'long' }, { name: 'never' }], '10m'));
+  // Once the run is Running it holds its finalizer (a run deleted before that has its children collected by their
+  // ownerReferences instead, later).
   await eventually(
     async () => {
+      const run = await getRun('doomed');
+      if (run?.status?.phase !== 'Running' || !run.metadata.finalizers?.length)
+        throw new Error(`waiting for the run to be Running: ${run?.status?.phase}`);
       if ((await jobsOf('doomed')).length !== 1) throw new Error('waiting for the first Job');
     },
     { timeoutMs: 30_000 },
