@@ -76,6 +76,14 @@ const workflowRun = (name: string, steps: Record<string, unknown>[], runFor = '1
 const getRun = (name: string) => api.get<WorkflowRunView>(CUSTOM.AgentRun!, ns.name, name);
 const jobsOf = async (run: string) =>
   (await api.list<JobView>(BUILTIN.job, ns.name, { labelSelector: `agents.proompteng.ai/agent-run=${run}` })).items;
+/** Waits until the run's first step has its Job. */
+const firstJobOf = (run: string) =>
+  eventually(
+    async () => {
+      if ((await jobsOf(run)).length !== 1) throw new Error(`waiting for the first Job of ${run}`);
+    },
+    { timeoutMs: 30_000 },
+  );
 const podsOfJob = async (job: string) =>
   (
     await api.list<{ metadata: { name: string }; status?: { phase?: string } }>(BUILTIN.pod, ns.name, {
@@ -239,12 +247,7 @@ it('fails a later step that no longer resolves, keeping what the earlier steps d
     api,
     workflowRun('orphaned', [{ name: 'first' }, { name: 'second', implementationSpecRef: { name: 'later' } }], '3s'),
   );
-  await eventually(
-    async () => {
-      if ((await jobsOf('orphaned')).length !== 1) throw new Error('waiting for the first Job');
-    },
-    { timeoutMs: 30_000 },
-  );
+  await firstJobOf('orphaned');
   await api.delete(CUSTOM.ImplementationSpec!, ns.name, 'later');
   const failed = await waitForPhase(api, ns.name, 'orphaned', 'Failed', 60_000);
   expect(condition(failed, 'InvalidSpec')).toMatchObject({ status: 'True', reason: 'MissingImplementation' });
@@ -269,12 +272,7 @@ it('waits out the grace period for a later step whose ImplementationSpec is bein
     api,
     workflowRun('patient', [{ name: 'first' }, { name: 'second', implementationSpecRef: { name: 'recreated' } }], '2s'),
   );
-  await eventually(
-    async () => {
-      if ((await jobsOf('patient')).length !== 1) throw new Error('waiting for the first Job');
-    },
-    { timeoutMs: 30_000 },
-  );
+  await firstJobOf('patient');
   await api.delete(CUSTOM.ImplementationSpec!, ns.name, 'recreated');
   // The first step ends meanwhile; the second waits for its ImplementationSpec instead of failing.
   await eventually(

@@ -605,19 +605,8 @@ export class AgentRunReconciler implements Reconciler {
       if (outcome.done) await this.finishRun(run, outcome);
       return;
     }
-    if (!isControlledBy(job as never, run.metadata.uid)) {
-      this.logger.warn(
-        `Job ${ns}/${name} is not owned by AgentRun ${run.metadata.name} (uid ${run.metadata.uid}); waiting`,
-      );
-      return { requeueAfterMs: 5000 };
-    }
-    const pods = await this.jobPods(job);
-    let observed = observeJob(job, pods);
-    let outcome = jobOutcome(observed);
-    if (needsFailureLogs(observed, outcome)) {
-      observed = { ...observed, logs: await this.failureLogs(pods) };
-      outcome = jobOutcome(observed);
-    }
+    if (this.foreign(run, job)) return { requeueAfterMs: 5000 };
+    const { observed, outcome } = await this.inspect(job);
     if (!outcome.done) {
       if (run.status?.phase === 'Pending' && observed.started)
         await this.writeStatus(run, startedStatus(run, name, now));
@@ -648,19 +637,10 @@ export class AgentRunReconciler implements Reconciler {
       const job = this.jobs.get(ns, name) ?? (await this.ctx.api.get<JobLike>(BUILTIN.job, ns, name));
       if (!job) {
         observed = { kind: 'missing' };
-      } else if (!isControlledBy(job as never, run.metadata.uid)) {
-        this.logger.warn(
-          `Job ${ns}/${name} is not owned by AgentRun ${run.metadata.name} (uid ${run.metadata.uid}); waiting`,
-        );
+      } else if (this.foreign(run, job)) {
         return { requeueAfterMs: 5000 };
       } else {
-        const pods = await this.jobPods(job);
-        let seen = observeJob(job, pods);
-        let outcome = jobOutcome(seen);
-        if (needsFailureLogs(seen, outcome)) {
-          seen = { ...seen, logs: await this.failureLogs(pods) };
-          outcome = jobOutcome(seen);
-        }
+        const { outcome } = await this.inspect(job);
         observed = { kind: 'job', outcome, loopControl: job.metadata.annotations?.[ANNOTATIONS.loopControl] };
       }
     }
@@ -814,6 +794,27 @@ export class AgentRunReconciler implements Reconciler {
 
   private workflowOptions() {
     return { historyLimit: this.ctx.config.workflow.loopHistoryLimit };
+  }
+
+  /** A Job of the run's name that another object owns: left alone (logged), and the run waits. */
+  private foreign(run: AgentRun, job: JobLike): boolean {
+    if (isControlledBy(job as never, run.metadata.uid)) return false;
+    this.logger.warn(
+      `Job ${job.metadata.namespace}/${job.metadata.name} is not owned by AgentRun ${run.metadata.name} (uid ${run.metadata.uid}); waiting`,
+    );
+    return true;
+  }
+
+  /** What the Job and its pods say; a failed Job without a runner status has its pods' logs read to tell why. */
+  private async inspect(job: JobLike): Promise<{ observed: ObservedJob; outcome: ReturnType<typeof jobOutcome> }> {
+    const pods = await this.jobPods(job);
+    let observed = observeJob(job, pods);
+    let outcome = jobOutcome(observed);
+    if (needsFailureLogs(observed, outcome)) {
+      observed = { ...observed, logs: await this.failureLogs(pods) };
+      outcome = jobOutcome(observed);
+    }
+    return { observed, outcome };
   }
 
   /** The Job's pods; read from the API server once when the Job finished before its pods reached the cache. */

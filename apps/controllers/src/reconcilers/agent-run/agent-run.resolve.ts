@@ -106,7 +106,9 @@ export interface Hold {
 export type Resolution =
   { ok: true; resolved: Resolved } | { ok: false; failure: Failure } | { ok: 'hold'; hold: Hold };
 
-const invalid = (reason: string, message: string): Resolution => ({
+type Invalid = Extract<Resolution, { ok: false }>;
+
+const invalid = (reason: string, message: string): Invalid => ({
   ok: false,
   failure: { reason, message, condition: 'InvalidSpec' },
 });
@@ -122,8 +124,6 @@ export function runtimeConfig(run: AgentRun): Record<string, unknown> {
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-type Invalid = Extract<Resolution, { ok: false }>;
-
 /** The first parameter that breaks the rules (no `prompt`, strings of at most 2048 bytes), as a failure. */
 function checkParameters(parameters: Record<string, unknown>, field: string): Invalid | undefined {
   for (const [k, v] of Object.entries(parameters)) {
@@ -131,10 +131,10 @@ function checkParameters(parameters: Record<string, unknown>, field: string): In
       return invalid(
         R.ForbiddenParameterKey,
         `${field}.prompt is not allowed: the prompt comes from the implementation text`,
-      ) as Invalid;
-    if (typeof v !== 'string') return invalid(R.ParameterNotString, `${field}.${k} must be a string`) as Invalid;
+      );
+    if (typeof v !== 'string') return invalid(R.ParameterNotString, `${field}.${k} must be a string`);
     if (Buffer.byteLength(v) > MAX_PARAMETER_BYTES)
-      return invalid(R.ParameterValueTooLarge, `${field}.${k} is over ${MAX_PARAMETER_BYTES} bytes`) as Invalid;
+      return invalid(R.ParameterValueTooLarge, `${field}.${k} is over ${MAX_PARAMETER_BYTES} bytes`);
   }
   return undefined;
 }
@@ -151,13 +151,13 @@ function resolveImage(
     return invalid(
       R.MissingWorkloadImage,
       `no image${where}: set ${where ? `its workload.image, ` : ''}spec.workload.image, the provider workload.image, or the chart runner.image`,
-    ) as Invalid;
+    );
   }
   const { admission } = config;
   if (matchesAny(admission.imagesDenied, image))
-    return invalid(R.ImageBlocked, `image ${image}${where} is denied by policy`) as Invalid;
+    return invalid(R.ImageBlocked, `image ${image}${where} is denied by policy`);
   if (admission.imagesAllowed.length && !matchesAny(admission.imagesAllowed, image))
-    return invalid(R.ImageNotAllowed, `image ${image}${where} is not in the allowed list`) as Invalid;
+    return invalid(R.ImageNotAllowed, `image ${image}${where} is not in the allowed list`);
   return image;
 }
 
@@ -173,7 +173,7 @@ function implementationByRef(
     return invalid(
       R.MissingImplementation,
       `ImplementationSpec ${name}${where} not found in namespace ${run.metadata.namespace}`,
-    ) as Invalid;
+    );
   return { implementation: impl.spec, implementationName: name };
 }
 
@@ -190,7 +190,7 @@ function checkImplementation(
     return invalid(
       R.ImplementationSourceProviderNotAllowed,
       `implementation source ${sourceProvider}${where} is not allowed by Agent ${agent.metadata.name}`,
-    ) as Invalid;
+    );
   }
   for (const m of implementation.contract?.mappings ?? [])
     if (parameters[m.from] !== undefined && parameters[m.to] === undefined) parameters[m.to] = parameters[m.from]!;
@@ -200,7 +200,7 @@ function checkImplementation(
     return invalid(
       R.MissingRequiredMetadata,
       `required metadata missing from the parameters${where}: ${missingKeys.join(', ')}`,
-    ) as Invalid;
+    );
   return { requiredKeys, missingKeys: [] };
 }
 
@@ -209,14 +209,13 @@ const failed = (r: unknown): r is Invalid => typeof r === 'object' && r !== null
 /** A workflow's shape: steps present, named once each, their parameters valid, loops allowed and well-formed. */
 function checkWorkflow(run: AgentRun, config: ControllersConfig): Invalid | undefined {
   const steps = run.spec.workflow?.steps ?? [];
-  if (!steps.length)
-    return invalid(R.MissingWorkflowSteps, 'a workflow run needs spec.workflow.steps (at least one)') as Invalid;
+  if (!steps.length) return invalid(R.MissingWorkflowSteps, 'a workflow run needs spec.workflow.steps (at least one)');
   const seen = new Set<string>();
   for (const [i, step] of steps.entries()) {
     const at = `spec.workflow.steps[${i}]`;
-    if (!step.name?.trim()) return invalid(R.WorkflowStepMissingName, `${at}.name is required`) as Invalid;
+    if (!step.name?.trim()) return invalid(R.WorkflowStepMissingName, `${at}.name is required`);
     if (seen.has(step.name))
-      return invalid(R.WorkflowStepDuplicate, `${at}.name ${step.name} is used by an earlier step`) as Invalid;
+      return invalid(R.WorkflowStepDuplicate, `${at}.name ${step.name} is used by an earlier step`);
     seen.add(step.name);
     const bad = checkParameters(step.parameters ?? {}, `${at}.parameters`);
     if (bad) return bad;
@@ -236,79 +235,72 @@ function checkLoop(step: WorkflowStep, at: string, run: AgentRun, config: Contro
     return invalid(
       R.WorkflowLoopsDisabled,
       `${at}.loop: step loops are disabled; set JANGAR_AGENTS_CONTROLLER_WORKFLOW_LOOPS_ENABLED=true on the controllers`,
-    ) as Invalid;
+    );
   if (!Number.isInteger(loop.maxIterations) || loop.maxIterations < 1)
     return invalid(
       R.WorkflowLoopMaxIterationsInvalid,
       `${at}.loop.maxIterations must be an integer >= 1, not ${JSON.stringify(loop.maxIterations)}`,
-    ) as Invalid;
+    );
   if (loop.maxIterations > loopMaxIterations)
     return invalid(
       R.WorkflowLoopMaxIterationsExceeded,
       `${at}.loop.maxIterations ${loop.maxIterations} is over the limit of ${loopMaxIterations}`,
-    ) as Invalid;
+    );
   const cond = loop.condition;
   if (cond) {
     if ((cond.type ?? 'cel') !== 'cel')
       return invalid(
         R.WorkflowLoopConditionTypeInvalid,
         `${at}.loop.condition.type must be cel, not ${JSON.stringify(cond.type)}`,
-      ) as Invalid;
+      );
     if (!cond.expression?.trim())
-      return invalid(
-        R.WorkflowLoopConditionExpressionMissing,
-        `${at}.loop.condition.expression is required`,
-      ) as Invalid;
+      return invalid(R.WorkflowLoopConditionExpressionMissing, `${at}.loop.condition.expression is required`);
     const compiled = compileLoopCondition(cond.expression);
     if (typeof compiled === 'string')
-      return invalid(
-        R.WorkflowLoopConditionExpressionInvalid,
-        `${at}.loop.condition.expression: ${compiled}`,
-      ) as Invalid;
+      return invalid(R.WorkflowLoopConditionExpressionInvalid, `${at}.loop.condition.expression: ${compiled}`);
     const source = cond.source;
     if (source?.type !== undefined && source.type !== 'file')
       return invalid(
         R.WorkflowLoopConditionSourceTypeInvalid,
         `${at}.loop.condition.source.type must be file, not ${JSON.stringify(source.type)}`,
-      ) as Invalid;
+      );
     if (source?.path !== undefined && !source.path.startsWith('/'))
       return invalid(
         R.WorkflowLoopConditionSourcePathInvalid,
         `${at}.loop.condition.source.path must be an absolute path, not ${JSON.stringify(source.path)}`,
-      ) as Invalid;
+      );
     for (const key of ['onMissing', 'onInvalid'] as const) {
       const v = source?.[key];
       if (v !== undefined && v !== 'stop' && v !== 'fail')
         return invalid(
           key === 'onMissing' ? R.WorkflowLoopConditionOnMissingInvalid : R.WorkflowLoopConditionOnInvalidInvalid,
           `${at}.loop.condition.source.${key} must be stop or fail, not ${JSON.stringify(v)}`,
-        ) as Invalid;
+        );
     }
   }
   const state = loop.state;
   if (state) {
     const names = state.volumeNames ?? [];
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup)
-      return invalid(R.WorkflowLoopStateVolumeDuplicate, `${at}.loop.state.volumeNames lists ${dup} twice`) as Invalid;
+    if (dup) return invalid(R.WorkflowLoopStateVolumeDuplicate, `${at}.loop.state.volumeNames lists ${dup} twice`);
     const volumes = (step.workload ?? run.spec.workload)?.volumes ?? [];
     if (state.required && !names.length)
       return invalid(
         R.WorkflowLoopStateVolumeRequired,
         `${at}.loop.state.required needs state.volumeNames: a pvc volume that keeps the loop's state`,
-      ) as Invalid;
+      );
     for (const n of names) {
       const v = volumes.find((x) => x.name === n);
       if (!v)
         return invalid(
           R.WorkflowLoopStateVolumeMissing,
           `${at}.loop.state.volumeNames: no volume ${n} in the step's (or the run's) workload.volumes`,
-        ) as Invalid;
+        );
       if (state.required && (v.type !== 'pvc' || !(v.claimName ?? v.name)))
         return invalid(
           R.WorkflowLoopStateVolumeNotPersistent,
           `${at}.loop.state: volume ${n} must be a pvc volume with a claimName to keep state between iterations`,
-        ) as Invalid;
+        );
     }
   }
   return undefined;
